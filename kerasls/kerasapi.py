@@ -1,0 +1,754 @@
+"""What Keras and TensorFlow calls make: layers, models, losses, metrics, data sources, fits.
+
+Argument binding follows Keras's own signatures from the generated knowledge, so
+`Dense(10, 'softmax')` and `Dense(units=10, activation='softmax')` are one fact.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from . import facts as F
+from .facts import ClassCount, Encoding
+from .knowledge import Signature, canonical
+from .values import (
+    UNKNOWN,
+    BoundMethod,
+    ClassValue,
+    Const,
+    DictValue,
+    Function,
+    Instance,
+    Origin,
+    PathValue,
+    Ref,
+    Seq,
+    Site,
+    Value,
+    int_value,
+    str_value,
+)
+
+if TYPE_CHECKING:
+    from .interpreter import CallArgs, Interpreter
+    from .library import Library
+
+FLOW_KINDS = ("flow_from_directory", "flow_from_dataframe", "flow")
+DIRECTORY_DATASETS = ("image_dataset_from_directory", "text_dataset_from_directory", "audio_dataset_from_directory")
+DATASET_PASS_THROUGH = {
+    "batch", "prefetch", "cache", "shuffle", "repeat", "take", "skip", "unbatch", "with_options",
+    "filter", "rebatch", "padded_batch", "shard", "apply", "ignore_errors", "snapshot",
+}
+MERGE_FUNCTIONS = {
+    "concatenate": "Concatenate", "add": "Add", "subtract": "Subtract", "multiply": "Multiply",
+    "average": "Average", "maximum": "Maximum", "minimum": "Minimum", "dot": "Dot",
+}
+_FLOW_MODES = {
+    "categorical": (Encoding.ONE_HOT, 2),
+    "binary": (Encoding.BINARY, 1),
+    "sparse": (Encoding.INTEGER, 1),
+    "input": (Encoding.NONE, None),
+    None: (Encoding.NONE, None),
+}
+_DATASET_MODES = {
+    "int": (Encoding.INTEGER, 1),
+    "categorical": (Encoding.ONE_HOT, 2),
+    "binary": (Encoding.BINARY, 2),
+    None: (Encoding.NONE, None),
+}
+_CHANNELS = {"rgb": 3, "grayscale": 1, "rgba": 4}
+
+
+@dataclass(eq=False)
+class OneHotTable:
+    """np.eye(K): indexing it with integer labels one-hot encodes them."""
+
+    size: Value
+    site: Site
+
+
+@dataclass(eq=False)
+class Encoder:
+    """A scikit-learn label encoder instance."""
+
+    kind: str
+    site: Site | None
+    name: str | None = None
+    fitted_count: ClassCount = field(default_factory=lambda: ClassCount(None))
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _arg(args: "CallArgs", index: int, name: str, default: Value = UNKNOWN) -> Value:
+    if name in args.keywords:
+        return args.keywords[name]
+    if index is not None and 0 <= index < len(args.positional):
+        return args.positional[index]
+    return default
+
+
+def _arg_node(args: "CallArgs", index: int | None, name: str):
+    if name in args.keyword_nodes:
+        return args.keyword_nodes[name]
+    if index is not None and 0 <= index < len(args.positional_nodes):
+        return args.positional_nodes[index]
+    return None
+
+
+def bind(signature: Signature, args: "CallArgs", it: "Interpreter") -> tuple[dict, dict]:
+    """Bind call arguments by a Keras signature: (values by parameter, written argument sites)."""
+    values: dict[str, Value] = {name: default_value(default) for name, default in signature.defaults.items()}
+    sites: dict[str, Site] = {}
+    for index, value in enumerate(args.positional):
+        if index < len(signature.params):
+            name = signature.params[index]
+            values[name] = value
+            sites[name] = it.site(args.positional_nodes[index])
+    for name, value in args.keywords.items():
+        values[name] = value
+        sites[name] = it.site(args.keyword_nodes[name])
+    if args.starred:
+        for name in signature.params:
+            if name not in sites:
+                values[name] = UNKNOWN
+    return values, sites
+
+
+def default_value(default) -> Value:
+    """A signature default from the generated JSON as a value (lists were tuples)."""
+    if isinstance(default, list):
+        return Seq([default_value(item) for item in default], "tuple")
+    return Const(default)
+
+
+def _written(node, it: "Interpreter") -> str:
+    return " ".join(it.chunk.code(node).split()) if node is not None else ""
+
+
+def _path_text(value: Value) -> str | None:
+    if isinstance(value, PathValue):
+        return value.path
+    return str_value(value)
+
+
+def _value_site(value: Value, node, it: "Interpreter") -> Site | None:
+    """The literal behind a value if we know it (a constant's definition), else the argument."""
+    if isinstance(value, (Const, Seq)) and value.origin.site is not None:
+        return value.origin.site
+    return it.site(node) if node is not None else None
+
+
+# -- naming -------------------------------------------------------------------------------
+def named(lib: "Library", name: str, value: Value, at_module: bool, it: "Interpreter") -> None:
+    if isinstance(value, F.Model) and value.name is None:
+        value.name = name
+    elif isinstance(value, Encoder) and value.name is None:
+        value.name = name
+    elif isinstance(value, F.DataSource) and at_module and value.labels is not None:
+        count = value.labels.count
+        if count.expr is None and value.kind in ("flow_from_directory", "flow_from_dataframe"):
+            count.expr = f"{name}.num_classes"
+        if value.kind in DIRECTORY_DATASETS and value.class_names_expr is None:
+            value.class_names_expr = f"{name}.class_names"
+
+
+# -- calls by qualified name --------------------------------------------------------------
+def call_keras(lib: "Library", name: str, qualname: str, args: "CallArgs", node, it: "Interpreter"):
+    parts = name.split(".")
+    last = parts[-1]
+    if parts[0] == "tensorflow":
+        return _call_tensorflow(lib, name, qualname, args, node, it)
+    if parts[0] != "keras":
+        return None
+    if name in ("keras.Sequential", "keras.models.Sequential"):
+        return _sequential(lib, args, node, it)
+    if name in ("keras.Model", "keras.models.Model"):
+        return _functional(lib, args, node, it)
+    if name in ("keras.Input", "keras.layers.Input", "keras.engine.input_layer.Input"):
+        values, _ = bind(lib.keras.layer_signature("Input"), args, it)
+        return F.Tensor(F.InputSpec(values, it.site(node)), [], it.site(node))
+    if "layers" in parts[:-1] and last in MERGE_FUNCTIONS:
+        inputs = lib.iterate(_arg(args, 0, "inputs")) or []
+        layer = F.Layer(MERGE_FUNCTIONS[last], {}, {}, it.site(node))
+        return F.Tensor(layer, [t for t in inputs if isinstance(t, F.Tensor)], it.site(node))
+    if "layers" in parts[:-1] and lib.keras.is_layer(last):
+        return _layer(lib, last, args, node, it)
+    if parts[1:2] == ["applications"] and lib.keras.application(last) is not None:
+        return _application(lib, last, args, node, it)
+    if name in ("keras.models.load_model", "keras.saving.load_model"):
+        model = F.Model("loaded", it.site(node), depth=it.uncertain)
+        it.models.append(model)
+        return model
+    if parts[1:2] == ["losses"]:
+        return _loss_instance(lib, last, args, node, it)
+    if parts[1:2] == ["metrics"]:
+        return _metric_instance(lib, last, args, node, it)
+    if parts[1:2] in (["activations"], ["ops"]) and lib.keras.activation(last):
+        return _activation_op(lib.keras.activation(last), args, node, it)
+    if last == "to_categorical":
+        return _to_categorical(lib, args, node, it)
+    if last == "ImageDataGenerator":
+        return F.ImageGenerator(it.site(node))
+    if last in DIRECTORY_DATASETS:
+        return _directory_dataset(lib, last, args, node, it)
+    if last == "timeseries_dataset_from_array":
+        targets = _arg(args, 1, "targets")
+        labels = targets if isinstance(targets, F.Labels) else None
+        return _new_source(it, "timeseries_dataset_from_array", labels, node)
+    if parts[1:2] == ["datasets"] and last == "load_data" and len(parts) >= 4:
+        return _dataset_loader(lib, parts[2], node, it)
+    return None
+
+
+def _call_tensorflow(lib: "Library", name: str, qualname: str, args, node, it: "Interpreter"):
+    if name in ("tensorflow.one_hot", "tensorflow.raw_ops.OneHot"):
+        return _one_hot(lib, args, node, it)
+    activation = lib.keras.tensorflow_activation(name)
+    if activation is not None:
+        return _activation_op(activation, args, node, it)
+    if name in ("tensorflow.data.Dataset.from_tensor_slices", "tensorflow.data.Dataset.from_tensors"):
+        element = _arg(args, 0, "tensors")
+        items = lib.unpack(element, 2) or lib.unpack(element, 3)
+        labels = items[1] if items and isinstance(items[1], F.Labels) else None
+        return _new_source(it, "tf.data", labels, node, container="dataset")
+    if name == "tensorflow.data.Dataset.from_generator":
+        return _new_source(it, "tf.data.from_generator", None, node, container="dataset")
+    return None
+
+
+# -- models and layers --------------------------------------------------------------------
+def _sequential(lib: "Library", args, node, it: "Interpreter") -> F.Model:
+    model = F.Model("sequential", it.site(node), depth=it.uncertain)
+    layers = _arg(args, 0, "layers", Const(None))
+    if isinstance(layers, Seq) and not type(layers).__name__.startswith("_Partial"):
+        model.layers = list(layers.items)
+    elif not (isinstance(layers, Const) and layers.value is None):
+        model.layers_complete = False
+    it.models.append(model)
+    return model
+
+
+def _functional(lib: "Library", args, node, it: "Interpreter") -> F.Model:
+    model = F.Model("functional", it.site(node), depth=it.uncertain)
+    inputs = _arg(args, 0, "inputs", args.keywords.get("input", UNKNOWN))
+    outputs = _arg(args, 1, "outputs", args.keywords.get("output", UNKNOWN))
+    model.inputs = lib.iterate(inputs) or ([inputs] if isinstance(inputs, F.Tensor) else [])
+    if isinstance(outputs, F.Tensor):
+        model.outputs = [outputs]
+    elif isinstance(outputs, Seq) and all(isinstance(o, F.Tensor) for o in outputs.items):
+        model.outputs = list(outputs.items)
+    elif isinstance(outputs, DictValue) and all(isinstance(o, F.Tensor) for o in outputs.items.values()):
+        model.outputs = list(outputs.items.values())
+    else:
+        model.outputs_known = False
+    it.models.append(model)
+    return model
+
+
+def _layer(lib: "Library", public_name: str, args, node, it: "Interpreter") -> F.Layer:
+    kind = lib.keras.layer_class(public_name) or public_name
+    values, sites = bind(lib.keras.layer_signature(public_name), args, it)
+    return F.Layer(kind, values, sites, it.site(node))
+
+
+def _application(lib: "Library", name: str, args, node, it: "Interpreter") -> F.Model:
+    spec = lib.keras.application(name) or {}
+    signature = Signature(tuple(spec.get("params", [])), dict(spec.get("defaults", {})))
+    values, sites = bind(signature, args, it)
+    model = F.Model("application", it.site(node), depth=it.uncertain, application=name, application_args=values)
+    model.input_args = sites
+    it.models.append(model)
+    return model
+
+
+def apply(lib: "Library", func: Value, args: "CallArgs", node, it: "Interpreter") -> Value:
+    """Calling a layer or a model on tensors (the functional API)."""
+    first = _arg(args, 0, "inputs")
+    inputs = lib.iterate(first) if isinstance(first, Seq) else [first]
+    tensors = [t for t in (inputs or []) if isinstance(t, F.Tensor)]
+    if isinstance(func, F.Layer):
+        func.call_site = it.site(node) if node is not None else None
+        return F.Tensor(func, tensors, it.site(node) if node is not None else None)
+    if isinstance(func, F.Model):
+        return F.Tensor(func, tensors, it.site(node) if node is not None else None)
+    return F.Tensor(UNKNOWN, tensors, None)
+
+
+def instantiate(lib: "Library", cls: ClassValue, args, node, it: "Interpreter") -> Value:
+    if _subclasses(cls, ("keras.Model", "keras.models.Model", "keras.Sequential", "keras.models.Sequential")):
+        model = F.Model("subclassed", it.site(node), depth=it.uncertain)
+        it.models.append(model)
+        return model
+    return Instance(cls, it.site(node) if node is not None else None)
+
+
+def _subclasses(cls: ClassValue, names: tuple[str, ...], depth: int = 0) -> bool:
+    for base in cls.bases:
+        if isinstance(base, Ref) and canonical(base.qualname) in names:
+            return True
+        if isinstance(base, ClassValue) and depth < 8 and _subclasses(base, names, depth + 1):
+            return True
+    return False
+
+
+def _activation_op(name: str, args, node, it: "Interpreter") -> Value:
+    first = _arg(args, 0, "x")
+    if isinstance(first, F.Tensor):
+        return F.Tensor(F.ActivationOp(name, it.site(node)), [first], it.site(node))
+    return UNKNOWN
+
+
+# -- losses and metrics -------------------------------------------------------------------
+def _loss_instance(lib: "Library", name: str, args, node, it: "Interpreter") -> Value:
+    spec = lib.keras.loss_class(name)
+    if spec is None:
+        return UNKNOWN  # a loss function applied to tensors (a custom loss): not a configuration
+    function, signature = spec
+    values, sites = bind(signature, args, it)
+    return F.Loss(
+        function,
+        values.get("from_logits", Const(False)),
+        it.site(node),
+        "instance",
+        _written(node, it),
+        sites,
+        class_name=name,
+        label_smoothing=values.get("label_smoothing", Const(0.0)),
+    )
+
+
+def _metric_instance(lib: "Library", name: str, args, node, it: "Interpreter") -> Value:
+    metric = lib.keras.metric_class(name)
+    if metric is None:
+        return UNKNOWN
+    return F.Metric(metric, it.site(node), "instance", _written(node, it))
+
+
+def loss_of(lib: "Library", value: Value, node, it: "Interpreter") -> Value:
+    """The Loss a compile(loss=...) argument means, or UNKNOWN."""
+    if isinstance(value, F.Loss):
+        return value
+    if isinstance(value, Const) and isinstance(value.value, str):
+        function = lib.keras.loss_from_string(value.value)
+        if function is None:
+            return UNKNOWN
+        site = _value_site(value, node, it)
+        return F.Loss(function, Const(False), site, "string", repr(value.value))
+    if isinstance(value, Ref):
+        name = canonical(value.qualname)
+        if name.startswith("keras.losses."):
+            function = lib.keras.loss_function(name.rsplit(".", 1)[-1])
+            if function is not None:
+                return F.Loss(function, Const(False), it.site(node), "function", _written(node, it))
+    return UNKNOWN
+
+
+def metric_of(lib: "Library", value: Value, node, it: "Interpreter") -> Value:
+    if isinstance(value, F.Metric):
+        return value
+    if isinstance(value, Const) and isinstance(value.value, str):
+        name = lib.keras.metric_from_string(value.value)
+        if name is None:
+            return UNKNOWN
+        return F.Metric(name, _value_site(value, node, it), "string", repr(value.value))
+    if isinstance(value, Ref):
+        name = canonical(value.qualname)
+        if name.startswith("keras.metrics."):
+            function = lib.keras.metric_function(name.rsplit(".", 1)[-1])
+            if function is not None and node is not None:
+                return F.Metric(function, it.site(node), "function", _written(node, it))
+    return UNKNOWN
+
+
+# -- data ---------------------------------------------------------------------------------
+def _new_source(it: "Interpreter", kind: str, labels, node, container: str = "iterator", **extra) -> F.DataSource:
+    source = F.DataSource(kind, labels, it.site(node), **extra)
+    if labels is not None and labels.container == "array":
+        labels.container = container
+    it.sources.append(source)
+    return source
+
+
+def _class_count(lib: "Library", listed: Value, listed_node, directory: Value, directory_node, param: str, it) -> ClassCount:
+    if isinstance(listed, Seq) and not type(listed).__name__.startswith("_Partial"):
+        n = len(listed.items)
+        expr = f"len({listed.origin.expr})" if listed.origin.expr else None
+        return ClassCount(n, _value_site(listed, listed_node, it), f"{n} classes listed in {param}=", expr)
+    if isinstance(listed, F.ClassNames):
+        return listed.count
+    if not (isinstance(listed, Const) and listed.value is None):
+        return ClassCount(None)
+    path = _path_text(directory)
+    if path is None:
+        return ClassCount(None)
+    folders = lib.host.class_folders(path)
+    if folders is None:
+        return ClassCount(None, _value_site(directory, directory_node, it))
+    n = len(folders)
+    return ClassCount(n, _value_site(directory, directory_node, it), f"{n} class folders in {path}")
+
+
+def _flow(lib: "Library", method: str, args, node, it: "Interpreter") -> F.DataSource:
+    if method == "flow":
+        y = _arg(args, 1, "y", Const(None))
+        labels = y if isinstance(y, F.Labels) else None
+        return _new_source(it, "flow", labels, node)
+    signature = lib.keras.pipeline_signature(f"ImageDataGenerator.{method}")
+    values, sites = bind(signature, args, it)
+    mode = values.get("class_mode", UNKNOWN)
+    if method == "flow_from_directory":
+        count = _class_count(lib, values.get("classes", Const(None)), _arg_node(args, _index(signature, "classes"), "classes"),
+                             values.get("directory"), _arg_node(args, _index(signature, "directory"), "directory"), "classes", it)
+    else:
+        listed = values.get("classes", Const(None))
+        count = _class_count(lib, listed, _arg_node(args, _index(signature, "classes"), "classes"), Const(None), None, "classes", it) \
+            if not (isinstance(listed, Const) and listed.value is None) else ClassCount(None)
+    labels = _labels_for_mode(_FLOW_MODES, mode, count, method, "class_mode", sites, node, it)
+    return _new_source(
+        it, method, labels, node,
+        image_size=_tuple(values.get("target_size")), image_size_site=sites.get("target_size"),
+        channels=_CHANNELS.get(str_value(values.get("color_mode"))), channels_site=sites.get("color_mode"),
+    )
+
+
+def _directory_dataset(lib: "Library", function: str, args, node, it: "Interpreter") -> F.DataSource:
+    signature = lib.keras.pipeline_signature(function)
+    values, sites = bind(signature, args, it)
+    inferred = values.get("labels", Const("inferred"))
+    if str_value(inferred) == "inferred":
+        count = _class_count(lib, values.get("class_names", Const(None)), _arg_node(args, _index(signature, "class_names"), "class_names"),
+                             values.get("directory"), _arg_node(args, _index(signature, "directory"), "directory"), "class_names", it)
+        mode = values.get("label_mode", UNKNOWN)
+    elif isinstance(inferred, Const) and inferred.value is None:
+        count, mode = ClassCount(None), Const(None)
+    else:
+        count, mode = ClassCount(None), UNKNOWN
+    labels = _labels_for_mode(_DATASET_MODES, mode, count, function, "label_mode", sites, node, it)
+    image = function == "image_dataset_from_directory"
+    return _new_source(
+        it, function, labels, node, container="dataset",
+        image_size=_tuple(values.get("image_size")) if image else None, image_size_site=sites.get("image_size"),
+        channels=_CHANNELS.get(str_value(values.get("color_mode"))) if image else None, channels_site=sites.get("color_mode"),
+    )
+
+
+def _labels_for_mode(modes: dict, mode: Value, count: ClassCount, function: str, param: str, sites: dict, node, it):
+    if not isinstance(mode, Const) or mode.value not in modes:
+        return None
+    encoding, rank = modes[mode.value]
+    if encoding is Encoding.NONE:
+        return None
+    written = f"{param}={mode.value!r}" + ("" if param in sites else " (the default)")
+    site = it.site(node)
+    labels = F.Labels(encoding, count, rank, f"{function}({written})", site, container="iterator" if function in FLOW_KINDS else "dataset")
+    labels.mode_site = sites.get(param)
+    labels.mode_param = param
+    if param in sites:
+        labels.details.append((sites[param], f"{param}={mode.value!r}"))
+    if count.site is not None and count.note:
+        labels.details.append((count.site, count.note))
+    return labels
+
+
+def _index(signature: Signature, name: str) -> int | None:
+    return signature.params.index(name) if name in signature.params else None
+
+
+def _tuple(value: Value):
+    if isinstance(value, Seq):
+        items = [int_value(i) for i in value.items]
+        if all(i is not None for i in items):
+            return tuple(items)
+    return None
+
+
+def _to_categorical(lib: "Library", args, node, it: "Interpreter") -> F.Labels:
+    source = _arg(args, 0, "x", _arg(args, 0, "y"))
+    num_classes = _arg(args, 1, "num_classes", Const(None))
+    if isinstance(num_classes, Const) and num_classes.value is None:
+        count = source.count if isinstance(source, F.Labels) else ClassCount(None)
+    else:
+        count = F.count_of(num_classes)
+    labels = F.Labels(Encoding.ONE_HOT, count, 2, "to_categorical(...)", it.site(node))
+    labels.mode_site = it.site(node)
+    if isinstance(source, F.Labels):
+        labels.container = source.container
+        labels.details.append((source.site, f"integer labels from {source.origin}"))
+    if count.site is not None:
+        labels.details.append((count.site, f"{count.value} classes" if count.value is not None else "the class count"))
+    return labels
+
+
+def _one_hot(lib: "Library", args, node, it: "Interpreter") -> Value:
+    indices = _arg(args, 0, "indices")
+    depth = _arg(args, 1, "depth")
+    rank = indices.rank + 1 if isinstance(indices, F.Labels) and indices.rank else None
+    labels = F.Labels(Encoding.ONE_HOT, F.count_of(depth), rank, "tf.one_hot(...)", it.site(node))
+    labels.mode_site = it.site(node)
+    if isinstance(indices, F.Labels):
+        labels.container = indices.container
+        labels.shape_known = indices.shape_known
+    return labels
+
+
+def _dataset_loader(lib: "Library", name: str, node, it: "Interpreter") -> Value:
+    from .knowledge import DATASETS
+
+    if name not in DATASETS:
+        return UNKNOWN
+    classes, encoding, rank = DATASETS[name]
+    site = it.site(node)
+    count = ClassCount(classes, site, f"{name} has {classes} classes" if classes else None)
+
+    def labels() -> F.Labels:
+        return F.Labels(Encoding(encoding if encoding != "integer" else "integer"), count, rank, f"{name}.load_data()", site)
+
+    return Seq([Seq([UNKNOWN, labels()], "tuple"), Seq([UNKNOWN, labels()], "tuple")], "tuple")
+
+
+# -- methods ------------------------------------------------------------------------------
+def call_method(lib: "Library", obj: Value, method: str, args: "CallArgs", node, it: "Interpreter") -> Value:
+    if isinstance(obj, F.Model):
+        return _model_method(lib, obj, method, args, node, it)
+    if isinstance(obj, F.ImageGenerator) and method in FLOW_KINDS:
+        return _flow(lib, method, args, node, it)
+    if isinstance(obj, F.DataSource):
+        return _dataset_method(lib, obj, method, args, node, it)
+    if isinstance(obj, F.Labels):
+        return _labels_method(lib, obj, method, args, node, it)
+    if isinstance(obj, Encoder):
+        return _encoder_method(lib, obj, method, args, node, it)
+    if isinstance(obj, (F.Layer, Instance)):
+        return UNKNOWN
+    return UNKNOWN
+
+
+def _model_method(lib: "Library", model: F.Model, method: str, args, node, it: "Interpreter") -> Value:
+    if method == "add":
+        layer = _arg(args, 0, "layer")
+        if it.mutation_is_certain(model.depth):
+            model.layers.append(layer)
+        else:
+            model.layers_complete = False
+        return Const(None)
+    if method == "pop":
+        if it.mutation_is_certain(model.depth) and model.layers:
+            model.layers.pop()
+        else:
+            model.layers_complete = False
+        return UNKNOWN
+    if method == "compile":
+        return _compile(lib, model, args, node, it)
+    if method in ("fit", "fit_generator"):
+        return _fit(lib, model, method, args, node, it)
+    return UNKNOWN
+
+
+def _compile(lib: "Library", model: F.Model, args, node, it: "Interpreter") -> Value:
+    loss_value = _arg(args, 1, "loss", Const(None))
+    loss_node = _arg_node(args, 1, "loss")
+    loss = loss_of(lib, loss_value, loss_node, it) if loss_node is not None else UNKNOWN
+    metrics_value = args.keywords.get("metrics", Const(None))
+    metrics, known = _metrics(lib, metrics_value, args.keyword_nodes.get("metrics"), it)
+    if args.starred or len(args.positional) > 2:
+        known = False
+    compile_ = F.Compile(model, loss, metrics, known, it.site(node), conditional=not it.mutation_is_certain(model.depth))
+    model.compiles.append(compile_)
+    return Const(None)
+
+
+def _metrics(lib: "Library", value: Value, node, it: "Interpreter") -> tuple[list, bool]:
+    if isinstance(value, Const) and value.value is None:
+        return [], True
+    items = lib.iterate(value) if isinstance(value, Seq) else None
+    if items is None:
+        return [], False
+    element_nodes = [e.value for e in node.elements] if isinstance(node, (cst.List, cst.Tuple)) else [None] * len(items)
+    if len(element_nodes) != len(items):
+        element_nodes = [None] * len(items)
+    metrics = [metric_of(lib, item, element_node or node, it) for item, element_node in zip(items, element_nodes)]
+    return metrics, True
+
+
+def _fit(lib: "Library", model: F.Model, method: str, args, node, it: "Interpreter") -> Value:
+    if method == "fit":
+        x, y = _arg(args, 0, "x"), _arg(args, 1, "y", Const(None))
+    else:
+        x, y = _arg(args, 0, "generator"), Const(None)
+    source = x if isinstance(x, F.DataSource) else None
+    if isinstance(y, F.Labels):
+        labels = y
+    elif source is not None and isinstance(y, Const) and y.value is None:
+        labels = source.labels
+    else:
+        labels = None
+    validation = _validation_labels(lib, args.keywords.get("validation_data", UNKNOWN))
+    compile_ = model.current_compile
+    fit = F.Fit(model, compile_, x, labels, validation, source, it.site(node), method)
+    it.fits.append(fit)
+    return UNKNOWN
+
+
+def _validation_labels(lib: "Library", value: Value):
+    if isinstance(value, F.DataSource):
+        return value.labels
+    items = lib.iterate(value)
+    if items and len(items) >= 2 and isinstance(items[1], F.Labels):
+        return items[1]
+    return None
+
+
+def _dataset_method(lib: "Library", source: F.DataSource, method: str, args, node, it: "Interpreter") -> Value:
+    if method == "map":
+        return _dataset_map(lib, source, args, node, it)
+    if method in DATASET_PASS_THROUGH:
+        derived = F.DataSource(source.kind, source.labels, source.site, source.image_size, source.image_size_site,
+                               source.channels, source.channels_site)
+        it.sources.append(derived)
+        return derived
+    return UNKNOWN
+
+
+def _dataset_map(lib: "Library", source: F.DataSource, args, node, it: "Interpreter") -> Value:
+    from .interpreter import CallArgs
+
+    function = _arg(args, 0, "map_func")
+    labels = None
+    if isinstance(function, Function) and source.labels is not None and _positional_params(function) >= 2:
+        result = it.call_function(function, CallArgs([UNKNOWN, source.labels], {}, [], {}, False), None)
+        items = lib.unpack(result, 2) or lib.unpack(result, 3)
+        if items and isinstance(items[1], F.Labels):
+            labels = items[1]
+    elif isinstance(function, Function):
+        function.calls += 1
+    derived = F.DataSource(source.kind, labels, source.site, source.image_size, source.image_size_site,
+                           source.channels, source.channels_site)
+    it.sources.append(derived)
+    return derived
+
+
+def _positional_params(function: Function) -> int:
+    params = function.node.params
+    return len(params.posonly_params) + len(params.params)
+
+
+def _labels_method(lib: "Library", labels: F.Labels, method: str, args, node, it: "Interpreter") -> Value:
+    if method in ("astype", "copy", "to_numpy", "numpy"):
+        return labels
+    if method in ("flatten", "ravel", "squeeze"):
+        if labels.rank == 1 or (labels.rank == 2 and labels.encoding in (Encoding.INTEGER, Encoding.BINARY)):
+            return labels.with_rank(1)
+        return UNKNOWN
+    if method == "reshape":
+        shape = args.positional
+        if len(shape) == 1 and isinstance(shape[0], Seq):
+            shape = shape[0].items
+        dims = [int_value(d) for d in shape]
+        if len(dims) == 1 and dims[0] == -1 and labels.encoding in (Encoding.INTEGER, Encoding.BINARY):
+            return labels.with_rank(1)
+        if len(dims) == 2 and dims[1] == 1 and labels.encoding in (Encoding.INTEGER, Encoding.BINARY):
+            return labels.with_rank(2)
+        if len(dims) == 2 and labels.encoding is Encoding.ONE_HOT and dims[1] in (labels.classes, -1):
+            return labels
+        return UNKNOWN
+    return UNKNOWN
+
+
+def _encoder_method(lib: "Library", encoder: Encoder, method: str, args, node, it: "Interpreter") -> Value:
+    if method == "fit":
+        return encoder
+    if method not in ("fit_transform", "transform"):
+        return UNKNOWN
+    source = _arg(args, 0, "y", _arg(args, 0, "X"))
+    count = source.count if isinstance(source, F.Labels) else ClassCount(None)
+    if count.value is None and count.expr is None and encoder.name:
+        count = ClassCount(None, None, None, f"len({encoder.name}.classes_)")
+    site = it.site(node)
+    if encoder.kind == "LabelEncoder":
+        return F.Labels(Encoding.INTEGER, count, 1, f"{encoder.kind}().{method}(...)", site)
+    if encoder.kind == "LabelBinarizer":
+        if count.value is None:
+            return UNKNOWN
+        encoding = Encoding.BINARY if count.value == 2 else Encoding.ONE_HOT
+        return F.Labels(encoding, count, 2, f"LabelBinarizer().{method}(...)", site)
+    if encoder.kind == "OneHotEncoder":
+        return F.Labels(Encoding.ONE_HOT, count, 2, f"OneHotEncoder().{method}(...)", site, mode_site=site)
+    if encoder.kind == "MultiLabelBinarizer":
+        return F.Labels(Encoding.MULTI_HOT, count, 2, f"MultiLabelBinarizer().{method}(...)", site)
+    return UNKNOWN
+
+
+# -- attributes and subscripts ------------------------------------------------------------
+_MODEL_METHODS = {"add", "pop", "compile", "fit", "fit_generator", "evaluate", "predict", "summary", "save"}
+
+
+def attribute(lib: "Library", base: Value, attr: str, node, it: "Interpreter") -> Value:
+    if isinstance(base, F.Model):
+        if attr == "output":
+            return F.Tensor(base, [], it.site(node))
+        if attr == "outputs":
+            return Seq([F.Tensor(base, [], it.site(node))], "list")
+        return BoundMethod(base, attr)
+    if isinstance(base, F.DataSource):
+        return _source_attribute(base, attr, node, it)
+    if isinstance(base, F.Labels):
+        if attr == "values":
+            return base
+        return BoundMethod(base, attr)
+    if isinstance(base, Encoder):
+        if attr == "classes_":
+            return F.ClassNames(ClassCount(None, None, None, f"{_written(node, it)}"))
+        return BoundMethod(base, attr)
+    if isinstance(base, (F.ImageGenerator, Instance)):
+        return BoundMethod(base, attr)
+    return UNKNOWN
+
+
+def _source_attribute(source: F.DataSource, attr: str, node, it: "Interpreter") -> Value:
+    count = source.labels.count if source.labels is not None else ClassCount(None)
+    written = _written(node, it)
+    if attr == "num_classes" and source.kind in FLOW_KINDS:
+        if count.value is None:
+            return UNKNOWN
+        return Const(count.value, Origin(count.site, written))
+    if attr == "class_indices" and source.kind in FLOW_KINDS:
+        return F.ClassNames(ClassCount(count.value, count.site, count.note, f"{written}"))
+    if attr == "class_names" and source.kind in DIRECTORY_DATASETS:
+        return F.ClassNames(ClassCount(count.value, count.site, count.note, written))
+    if attr == "classes" and source.kind in FLOW_KINDS and source.labels is not None:
+        return F.Labels(Encoding.INTEGER, count, 1, f"{written}", it.site(node))
+    return BoundMethod(source, attr)
+
+
+def subscript(lib: "Library", base: Value, key: Value | None, node: cst.Subscript, it: "Interpreter") -> Value:
+    if isinstance(base, OneHotTable):
+        indices = key if isinstance(key, F.Labels) else None
+        labels = F.Labels(Encoding.ONE_HOT, F.count_of(base.size), 2, "np.eye(...)[labels]", it.site(node))
+        labels.mode_site = it.site(node)
+        if indices is not None:
+            labels.container = indices.container
+        return labels
+    if isinstance(base, F.Labels):
+        if key is None:
+            return _labels_multi_index(base, node)
+        if isinstance(key, Const) and isinstance(key.value, int):
+            return UNKNOWN
+        return base
+    return UNKNOWN
+
+
+def _labels_multi_index(labels: F.Labels, node: cst.Subscript) -> Value:
+    """y[:, None] / y[..., np.newaxis] add an axis; anything else is unknown."""
+    if len(node.slice) != 2 or labels.rank != 1:
+        return UNKNOWN
+    first, second = node.slice[0].slice, node.slice[1].slice
+    full = isinstance(first, cst.Slice) and first.lower is None and first.upper is None
+    ellipsis = isinstance(first, cst.Index) and isinstance(first.value, cst.Ellipsis)
+    new_axis = isinstance(second, cst.Index) and (
+        (isinstance(second.value, cst.Name) and second.value.value == "None")
+        or (isinstance(second.value, cst.Attribute) and second.value.attr.value == "newaxis")
+    )
+    if (full or ellipsis) and new_axis:
+        return labels.with_rank(2)
+    return UNKNOWN

@@ -1,0 +1,76 @@
+"""The rule registry: every rule kerasls runs, in code order."""
+from __future__ import annotations
+
+from ..diagnostics import Severity
+from .base import Rule
+from .kls101_output_units_mismatch import OutputUnitsMismatchClassCount
+from .kls201_binary_crossentropy_on_one_hot import BinaryCrossentropyOnOneHotLabels
+from .kls202_categorical_crossentropy_on_integer import CategoricalCrossentropyOnIntegerLabels
+from .kls203_sparse_crossentropy_on_one_hot import SparseCrossentropyOnOneHotLabels
+from .kls204_binary_label_mode_many_classes import BinaryLabelModeWithManyClasses
+from .kls205_two_unit_softmax_binary import TwoUnitSoftmaxWithBinaryCrossentropy
+from .kls301_softmax_single_unit import SoftmaxOnSingleUnit
+from .kls302_activation_before_from_logits import ActivationBeforeFromLogitsLoss
+from .kls303_logits_into_probability_loss import LogitsIntoProbabilityLoss
+from .kls304_categorical_crossentropy_single_unit import CategoricalCrossentropyOnSingleUnit
+from .kls305_bounded_activation_regression import BoundedActivationOnRegressionTargets
+from .kls401_accuracy_binary_on_one_hot import AccuracyResolvesToBinaryAccuracy
+from .kls402_exact_accuracy_metric import ExactAccuracyMetricOnProbabilities
+from .kls403_accuracy_multi_label import AccuracyOnMultiLabelOutput
+
+
+class SyntaxErrorRule(Rule):
+    """
+    ## What it does
+    Reports the first syntax error in a file, in Python's own words, at Python's position.
+
+    ## Why is this bad?
+    Python cannot run the file, and kerasls cannot analyse it. While you type, the
+    language server keeps the Keras findings above the broken line and adds this one.
+
+    ## Example
+    ```python
+    model.compile(loss="categorical_crossentropy"
+    ```
+
+    ## Use instead
+    ```python
+    model.compile(loss="categorical_crossentropy")
+    ```
+    """
+
+    code = "KLS001"
+    name = "syntax-error"
+    severity = Severity.ERROR
+    summary = "The file does not parse"
+
+    def check(self, training, ctx):
+        return ()
+
+
+SYNTAX_ERROR = SyntaxErrorRule()
+
+RULES: list[Rule] = [
+    OutputUnitsMismatchClassCount(),
+    BinaryCrossentropyOnOneHotLabels(),
+    CategoricalCrossentropyOnIntegerLabels(),
+    SparseCrossentropyOnOneHotLabels(),
+    BinaryLabelModeWithManyClasses(),
+    TwoUnitSoftmaxWithBinaryCrossentropy(),
+    SoftmaxOnSingleUnit(),
+    ActivationBeforeFromLogitsLoss(),
+    LogitsIntoProbabilityLoss(),
+    CategoricalCrossentropyOnSingleUnit(),
+    BoundedActivationOnRegressionTargets(),
+    AccuracyResolvesToBinaryAccuracy(),
+    ExactAccuracyMetricOnProbabilities(),
+    AccuracyOnMultiLabelOutput(),
+]
+
+ALL_RULES: list[Rule] = [SYNTAX_ERROR, *RULES]
+BY_CODE = {rule.code: rule for rule in ALL_RULES}
+BY_NAME = {rule.name: rule for rule in ALL_RULES}
+
+
+def find(code_or_name: str) -> Rule | None:
+    return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())

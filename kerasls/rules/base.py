@@ -1,0 +1,183 @@
+"""What a rule is: code, name, severity, doc, examples, and a check over one training setup."""
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Iterable
+
+from .. import facts as F
+from ..diagnostics import Diagnostic, Fix, Related, Severity
+from ..heads import Head
+from ..knowledge import LOSS_FAMILIES, Knowledge
+from ..values import Site
+
+if TYPE_CHECKING:
+    from ..interpreter import Interpreter
+    from ..runtime import Runtime
+    from ..source import Source
+
+DOCS_URL = "https://github.com/kerasls/kerasls/blob/main/docs/rules.md"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A program for a rule's doc and tests; `fixed` is what the preferred fix makes of it."""
+
+    code: str
+    fixed: str | None = None
+    folders: dict = field(default_factory=dict)  # directory -> class folder names, for the fake host
+
+
+@dataclass(eq=False)
+class Training:
+    """One model with the compile in force and the labels it is fit on (any part may be missing)."""
+
+    model: F.Model
+    head: Head | None
+    compile: F.Compile | None
+    labels: F.Labels | None
+    validation: F.Labels | None
+    fit: F.Fit | None
+
+    @property
+    def loss(self) -> F.Loss | None:
+        if self.compile is None or self.compile.conditional:
+            return None
+        return self.compile.loss if isinstance(self.compile.loss, F.Loss) else None
+
+    @property
+    def loss_family(self) -> str | None:
+        loss = self.loss
+        return LOSS_FAMILIES.get(loss.function) if loss else None
+
+    @property
+    def metrics(self) -> list[F.Metric]:
+        if self.compile is None or self.compile.conditional or not self.compile.metrics:
+            return []
+        return [m for m in self.compile.metrics if isinstance(m, F.Metric)]
+
+    @property
+    def width(self) -> int | None:
+        return self.head.width if self.head else None
+
+    @property
+    def activation(self) -> str | None:
+        return self.head.activation if self.head else None
+
+
+class Context:
+    """What rules need besides the facts: Keras knowledge, the runtime, and how to write code."""
+
+    def __init__(self, source: "Source", knowledge: Knowledge, runtime: "Runtime", interpreter: "Interpreter"):
+        self.source = source
+        self.keras = knowledge
+        self.runtime = runtime
+        self.interpreter = interpreter
+
+    def on_keras(self, keras3: str, keras2: str) -> str:
+        """The consequence on the user's Keras line, or both when it is unknown."""
+        if self.runtime.keras == 3:
+            return keras3
+        if self.runtime.keras == 2:
+            return keras2
+        return f"On Keras 3: {_lower_first(keras3)} On Keras 2 (tf.keras up to TF 2.15, tf_keras): {_lower_first(keras2)}"
+
+    def string(self, text: str) -> str:
+        quote = self.source.quote
+        return f"{quote}{text}{quote}"
+
+    def measured(self, code: str, *path: str, default=None):
+        node = self.keras.measured_for(code)
+        for key in path:
+            if not isinstance(node, dict) or key not in node:
+                return default
+            node = node[key]
+        return node
+
+    def module_path(self, submodule: str) -> str | None:
+        """How this file can spell keras.<submodule> with the names it already imports."""
+        from ..knowledge import canonical
+        from ..values import Ref
+
+        found: dict[str, str] = {}
+        for name, value in self.interpreter.module_scope.vars.items():
+            if not isinstance(value, Ref):
+                continue
+            target = canonical(value.qualname)
+            if target == f"keras.{submodule}":
+                found.setdefault("direct", name)
+            elif target == "keras":
+                found.setdefault("keras", f"{name}.{submodule}")
+            elif value.qualname == "tensorflow":
+                found.setdefault("tensorflow", f"{name}.keras.{submodule}")
+        return found.get("direct") or found.get("keras") or found.get("tensorflow")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+class Rule:
+    """Base class: subclasses set the class attributes and implement check()."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]  # one line for `kerasls rules`
+    fix_title: ClassVar[str | None] = None
+    VALID: ClassVar[list[Example]] = []
+    INVALID: ClassVar[list[Example]] = []
+
+    def check(self, training: Training, ctx: Context) -> Iterable[Diagnostic]:
+        raise NotImplementedError
+
+    def diagnostic(
+        self,
+        site: Site,
+        message: str,
+        related: list[tuple[Site | None, str]] = (),
+        fixes: list[Fix] = (),
+        severity: Severity | None = None,
+    ) -> Diagnostic:
+        seen = set()
+        places = []
+        for where, note in related:
+            if where is None:
+                continue
+            span = where.span
+            if (span, note) in seen or span == site.span:
+                continue
+            seen.add((span, note))
+            places.append(Related(span, note))
+        return Diagnostic(self.code, self.name, severity or self.severity, message, site.span, places, list(fixes))
+
+    @classmethod
+    def doc(cls, knowledge: Knowledge | None = None) -> str:
+        """The rule's documentation: its docstring with measured numbers filled in."""
+        text = textwrap.dedent(inspect.getdoc(cls) or "")
+        if knowledge is None:
+            from ..knowledge import keras
+
+            knowledge = keras()
+        return _fill_measurements(text, knowledge.measured_for(cls.code))
+
+
+_PLACEHOLDER = re.compile(r"\{measured(?:\.([\w.\-]+))\}")
+
+
+def _fill_measurements(text: str, measured: dict) -> str:
+    def lookup(match: re.Match) -> str:
+        node = measured
+        for key in match.group(1).split("."):
+            if not isinstance(node, dict) or key not in node:
+                return "(not measured)"
+            node = node[key]
+        if isinstance(node, float):
+            return f"{node:.5f}".rstrip("0").rstrip(".")
+        if isinstance(node, list):
+            return ", ".join(f"{v:.4f}" if isinstance(v, float) else str(v) for v in node)
+        return str(node)
+
+    return _PLACEHOLDER.sub(lookup, text)

@@ -1,0 +1,161 @@
+"""KLS101: the final layer's width differs from the number of classes."""
+from __future__ import annotations
+
+from ..diagnostics import Severity
+from ..facts import Encoding
+from .. import fixes
+from . import _shared as S
+from .base import Context, Example, Rule, Training
+
+
+class OutputUnitsMismatchClassCount(Rule):
+    """
+    ## What it does
+    Compares the number of units in the model's final layer with the number of classes
+    the labels have: the columns of one-hot labels (`class_mode='categorical'`,
+    `to_categorical(y, K)`, `tf.one_hot`), or the range of integer labels.
+
+    ## Why is this bad?
+    One-hot labels of shape `(batch, K)` need an output of shape `(batch, K)`. With a
+    different width, Keras 3 raises at the first training step, and Keras 2 either
+    raises or, for a single output unit, broadcasts it against every label column and
+    trains silently on nonsense. With integer labels and fewer units than classes, the
+    largest labels fall outside the output: sparse crossentropy raises on CPU
+    (`{measured.keras3.sparse_labels.error}`) and yields NaN losses on GPU.
+
+    Measured with a 10-class problem and `Dense(9)`: Keras 3 raises
+    `{measured.keras3.one_hot_labels.error}`; with `Dense(10)` the same model reaches
+    {measured.keras3.fixed.final.accuracy} accuracy.
+
+    ## Example
+    ```python
+    train = gen.flow_from_directory("data/train", class_mode="categorical")  # 42 folders
+    model = Sequential([..., Dense(1)])
+    ```
+
+    ## Use instead
+    ```python
+    model = Sequential([..., Dense(train.num_classes, activation="softmax")])
+    ```
+    """
+
+    code = "KLS101"
+    name = "output-units-mismatch-class-count"
+    severity = Severity.ERROR
+    summary = "The final layer's units differ from the number of classes in the labels"
+
+    VALID = [
+        Example("""
+import numpy as np
+from tensorflow import keras
+y = keras.utils.to_categorical(np.load("y.npy"), 10)
+model = keras.Sequential([keras.layers.Dense(10, activation="softmax")])
+model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+model.fit(np.load("x.npy"), y)
+"""),
+        Example("""
+import keras
+(x, y), _ = keras.datasets.mnist.load_data()
+model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10)])
+model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+model.fit(x, y)
+"""),
+        Example("""
+import tensorflow as tf
+gen = tf.keras.preprocessing.image.ImageDataGenerator()
+train = gen.flow_from_directory("data/train", class_mode="categorical")
+model = tf.keras.Sequential([tf.keras.layers.Dense(train.num_classes, activation="softmax")])
+model.compile(loss="categorical_crossentropy")
+model.fit(train)
+""", folders={"data/train": ["a", "b", "c"]}),
+    ]
+    INVALID = [
+        Example("""
+import numpy as np
+from tensorflow import keras
+NUM_CLASSES = 10
+y = keras.utils.to_categorical(np.load("y.npy"), NUM_CLASSES)
+model = keras.Sequential([keras.layers.Dense(9, activation="softmax")])
+model.compile(loss="categorical_crossentropy")
+model.fit(np.load("x.npy"), y)
+""", fixed="""
+import numpy as np
+from tensorflow import keras
+NUM_CLASSES = 10
+y = keras.utils.to_categorical(np.load("y.npy"), NUM_CLASSES)
+model = keras.Sequential([keras.layers.Dense(NUM_CLASSES, activation="softmax")])
+model.compile(loss="categorical_crossentropy")
+model.fit(np.load("x.npy"), y)
+"""),
+        Example("""
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
+from tensorflow.keras.models import Sequential
+from tensorflow.keras.layers import Dense, Flatten
+train = ImageDataGenerator().flow_from_directory("data/train", class_mode="categorical")
+model = Sequential([Flatten(), Dense(1, activation="sigmoid")])
+model.compile(loss="categorical_crossentropy")
+model.fit(train)
+""", fixed="""
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
+from tensorflow.keras.models import Sequential
+from tensorflow.keras.layers import Dense, Flatten
+train = ImageDataGenerator().flow_from_directory("data/train", class_mode="categorical")
+model = Sequential([Flatten(), Dense(train.num_classes, activation="softmax")])
+model.compile(loss="categorical_crossentropy")
+model.fit(train)
+""", folders={"data/train": ["cat", "dog", "fox"]}),
+    ]
+
+    def check(self, t: Training, ctx: Context):
+        labels, head = t.labels, t.head
+        if labels is None or head is None or head.width is None or head.layer is None:
+            return
+        width, classes = head.width, labels.classes
+        if labels.encoding is Encoding.ONE_HOT:
+            if classes is not None and classes >= 2 and width != classes:
+                problem = "one-hot"
+            elif classes is None and width == 1:
+                problem = "one-hot"
+            else:
+                return
+        elif labels.encoding is Encoding.INTEGER and classes is not None and classes > 2 and width < classes:
+            if t.loss_family not in ("sparse", "binary", "categorical"):
+                return  # integer targets with a regression loss may be ordinal on purpose
+            problem = "integer"
+        else:
+            return
+        message = self._message(problem, width, labels, ctx)
+        related = S.labels_related(labels) + S.head_related(head) + S.loss_related(t.loss) + S.fit_related(t)
+        yield self.diagnostic(head.site, message, related, self._fixes(t, ctx))
+
+    def _message(self, problem: str, width: int, labels, ctx: Context) -> str:
+        K = S.k(labels)
+        what = f"The model outputs {S.units(width)} per sample, but the labels are {S.describe_labels(labels)}."
+        if problem == "integer":
+            return (
+                f"{what} Labels {width}..{int(K) - 1} have no output unit: sparse crossentropy raises "
+                f"'Received a label value of {int(K) - 1} which is outside the valid range of [0, {width})' on CPU "
+                f"and turns the loss into NaN on GPU."
+            )
+        if width == 1:
+            keras3 = (
+                f"fit raises at the first step: target.shape=(None, {K}), output.shape=(None, 1)."
+                if labels.shape_known
+                else f"with this tf.data pipeline the label shape is unknown, so nothing raises and the one output is broadcast against all {K} columns: the model learns nothing."
+            )
+            keras2 = f"nothing raises: the one output is broadcast against all {K} columns and the model learns nothing."
+            return f"{what} {ctx.on_keras(keras3, keras2)}"
+        return f"{what} Keras raises at the first step: the loss needs output shape (None, {K}), not (None, {width})."
+
+    def _fixes(self, t: Training, ctx: Context):
+        head, labels = t.head, t.labels
+        units_edit = S.set_units(head, labels)
+        if units_edit is None:
+            return []
+        edits = [units_edit]
+        title = f"Make the final layer output {units_edit.new_text} values"
+        if head.activation == "sigmoid":  # one label per sample: the classes compete, so softmax
+            edits.append(S.set_activation(head, "softmax", ctx))
+            title += " through softmax"
+        made = fixes.fix(title, *edits, preferred=True)
+        return [made] if made else []

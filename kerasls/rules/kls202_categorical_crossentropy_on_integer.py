@@ -1,0 +1,114 @@
+"""KLS202: categorical crossentropy on integer class labels."""
+from __future__ import annotations
+
+from .. import fixes
+from ..diagnostics import Severity
+from ..facts import Encoding
+from . import _shared as S
+from .base import Context, Example, Rule, Training
+
+ONE_HOT_MODE = {"class_mode": "categorical", "label_mode": "categorical"}
+
+
+class CategoricalCrossentropyOnIntegerLabels(Rule):
+    """
+    ## What it does
+    Finds categorical crossentropy used with labels that are integer class indices:
+    `image_dataset_from_directory`'s default `label_mode='int'`, `class_mode='sparse'`,
+    the `keras.datasets` loaders (CIFAR's labels have shape `(N, 1)`), `LabelEncoder`.
+
+    ## Why is this bad?
+    Categorical crossentropy needs one-hot labels with the same shape as the output,
+    `(batch, K)`. Integer labels have shape `(batch,)` or `(batch, 1)`, so training
+    stops at the first step. Measured: Keras 3 raises `{measured.keras3.int_labels.error}`;
+    Keras 2 raises `{measured.tf_keras.int_labels.error}`.
+
+    ## Example
+    ```python
+    train_ds = keras.utils.image_dataset_from_directory("data/train")  # label_mode="int"
+    model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+    ```
+
+    ## Use instead
+    ```python
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    ```
+    """
+
+    code = "KLS202"
+    name = "categorical-crossentropy-on-integer-labels"
+    severity = Severity.ERROR
+    summary = "Categorical crossentropy on integer class labels"
+
+    VALID = [
+        Example("""
+import keras
+train_ds = keras.utils.image_dataset_from_directory("data/train", label_mode="categorical")
+model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(5, activation="softmax")])
+model.compile(loss="categorical_crossentropy")
+model.fit(train_ds)
+"""),
+        Example("""
+import keras
+(x, y), _ = keras.datasets.cifar10.load_data()
+model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+model.compile(loss="sparse_categorical_crossentropy")
+model.fit(x, y)
+"""),
+    ]
+    INVALID = [
+        Example("""
+import keras
+train_ds = keras.utils.image_dataset_from_directory("data/train")
+model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(5, activation="softmax")])
+model.compile(loss="categorical_crossentropy")
+model.fit(train_ds)
+""", fixed="""
+import keras
+train_ds = keras.utils.image_dataset_from_directory("data/train")
+model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(5, activation="softmax")])
+model.compile(loss="sparse_categorical_crossentropy")
+model.fit(train_ds)
+"""),
+        Example("""
+from tensorflow import keras
+(x_train, y_train), _ = keras.datasets.cifar10.load_data()
+model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+model.compile(loss=keras.losses.CategoricalCrossentropy())
+model.fit(x_train, y_train)
+""", fixed="""
+from tensorflow import keras
+(x_train, y_train), _ = keras.datasets.cifar10.load_data()
+model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+model.compile(loss=keras.losses.SparseCategoricalCrossentropy())
+model.fit(x_train, y_train)
+"""),
+    ]
+
+    def check(self, t: Training, ctx: Context):
+        labels, loss = t.labels, t.loss
+        if labels is None or loss is None or t.loss_family != "categorical":
+            return
+        if labels.encoding not in (Encoding.INTEGER, Encoding.BINARY) or t.width == 1:
+            return  # a single output with categorical crossentropy is KLS304's finding
+        shape = S.label_shape(labels)
+        K = str(t.width) if t.width else S.k(labels)
+        message = (
+            f"Categorical crossentropy expects one-hot labels of shape (None, {K}), but the labels are "
+            f"{S.describe_labels(labels)}, shape {shape}. Keras raises at the first training step "
+            f"(target and output shapes differ)."
+        )
+        related = S.labels_related(labels) + S.head_related(t.head) + S.fit_related(t)
+        yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx))
+
+    def _fixes(self, t: Training, ctx: Context):
+        loss, labels = t.loss, t.labels
+        options = [fixes.fix(
+            "Use sparse categorical crossentropy (integer labels)",
+            *(S.replace_loss(loss, "sparse_categorical_crossentropy", ctx) or [None]),
+            preferred=True,
+        )]
+        mode = ONE_HOT_MODE.get(labels.mode_param or "")
+        if mode:
+            options.append(fixes.fix(f"Make the labels one-hot ({labels.mode_param}={mode!r})", S.set_label_mode(labels, mode, ctx)))
+        return [f for f in options if f]

@@ -1,0 +1,92 @@
+"""KLS203: sparse categorical crossentropy on one-hot labels."""
+from __future__ import annotations
+
+from .. import fixes
+from ..diagnostics import Severity
+from ..facts import Encoding
+from . import _shared as S
+from .base import Context, Example, Rule, Training
+
+SPARSE_MODE = {"class_mode": "sparse", "label_mode": "int"}
+
+
+class SparseCrossentropyOnOneHotLabels(Rule):
+    """
+    ## What it does
+    Finds sparse categorical crossentropy used with one-hot labels (`to_categorical`,
+    `class_mode='categorical'`, `label_mode='categorical'`, `pd.get_dummies`).
+
+    ## Why is this bad?
+    Sparse categorical crossentropy reads each label as one integer class index, shape
+    `(batch,)`. One-hot labels have shape `(batch, K)`, so the loss cannot line them up
+    with the output and training stops at the first step. Measured: Keras 3 raises
+    `{measured.keras3.invalid.error}`.
+
+    ## Example
+    ```python
+    y_train = to_categorical(y_train, 29)
+    model.compile(loss="sparse_categorical_crossentropy")
+    ```
+
+    ## Use instead
+    ```python
+    model.compile(loss="categorical_crossentropy")
+    ```
+    """
+
+    code = "KLS203"
+    name = "sparse-crossentropy-on-one-hot-labels"
+    severity = Severity.ERROR
+    summary = "Sparse categorical crossentropy on one-hot labels"
+
+    VALID = [
+        Example("""
+import numpy as np
+from tensorflow import keras
+y = keras.utils.to_categorical(np.load("y.npy"), 4)
+model = keras.Sequential([keras.layers.Dense(4, activation="softmax")])
+model.compile(loss="categorical_crossentropy")
+model.fit(np.load("x.npy"), y)
+"""),
+    ]
+    INVALID = [
+        Example("""
+import numpy as np
+from tensorflow import keras
+y = keras.utils.to_categorical(np.load("y.npy"), 4)
+model = keras.Sequential([keras.layers.Dense(4, activation="softmax")])
+model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+model.fit(np.load("x.npy"), y)
+""", fixed="""
+import numpy as np
+from tensorflow import keras
+y = keras.utils.to_categorical(np.load("y.npy"), 4)
+model = keras.Sequential([keras.layers.Dense(4, activation="softmax")])
+model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+model.fit(np.load("x.npy"), y)
+"""),
+    ]
+
+    def check(self, t: Training, ctx: Context):
+        labels, loss = t.labels, t.loss
+        if labels is None or loss is None or t.loss_family != "sparse" or labels.encoding is not Encoding.ONE_HOT:
+            return
+        message = (
+            f"Sparse categorical crossentropy expects one integer class index per sample, shape (None,), "
+            f"but the labels are {S.describe_labels(labels)}, shape (None, {S.k(labels)}). "
+            f"Keras raises at the first training step."
+        )
+        related = S.labels_related(labels) + S.head_related(t.head) + S.fit_related(t)
+        yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx))
+
+    def _fixes(self, t: Training, ctx: Context):
+        loss, labels = t.loss, t.labels
+        options = [fixes.fix(
+            "Use categorical crossentropy (one-hot labels)",
+            *(S.replace_loss(loss, "categorical_crossentropy", ctx) or [None]),
+            preferred=True,
+        )]
+        mode = SPARSE_MODE.get(labels.mode_param or "")
+        if mode:
+            options.append(fixes.fix(f"Make the labels integers ({labels.mode_param}={mode!r})", S.set_label_mode(labels, mode, ctx)))
+        return [f for f in options if f]

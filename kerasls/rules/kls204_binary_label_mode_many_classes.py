@@ -1,0 +1,91 @@
+"""KLS204: class_mode / label_mode 'binary' over more than two classes."""
+from __future__ import annotations
+
+from .. import fixes
+from ..diagnostics import Severity
+from ..facts import Encoding
+from . import _shared as S
+from .base import Context, Example, Rule, Training
+
+
+class BinaryLabelModeWithManyClasses(Rule):
+    """
+    ## What it does
+    Finds `class_mode='binary'` (`flow_from_directory`, `flow_from_dataframe`) or
+    `label_mode='binary'` (`image_dataset_from_directory` and friends) on data with
+    more than two classes.
+
+    ## Why is this bad?
+    Binary mode is for exactly two classes. `image_dataset_from_directory` refuses it:
+    `{measured.keras3.dataset.error}`. `flow_from_directory` does not: it yields the
+    class indices 0, 1, 2, ... as one float column (measured: {measured.keras3.iterator.label_values}),
+    and a sigmoid output trained with binary crossentropy on a label of 2 learns nothing useful.
+
+    ## Example
+    ```python
+    train = gen.flow_from_directory("bananas/", class_mode="binary")  # unripe, ripe, overripe
+    ```
+
+    ## Use instead
+    ```python
+    train = gen.flow_from_directory("bananas/", class_mode="categorical")
+    # with Dense(train.num_classes, activation="softmax") and categorical_crossentropy
+    ```
+    """
+
+    code = "KLS204"
+    name = "binary-label-mode-with-many-classes"
+    severity = Severity.ERROR
+    summary = "class_mode/label_mode 'binary' on more than two classes"
+
+    VALID = [
+        Example("""
+import tensorflow as tf
+gen = tf.keras.preprocessing.image.ImageDataGenerator()
+train = gen.flow_from_directory("data", class_mode="binary", classes=["clean", "dusty"])
+model = tf.keras.Sequential([tf.keras.layers.Flatten(), tf.keras.layers.Dense(1, activation="sigmoid")])
+model.compile(loss="binary_crossentropy")
+model.fit(train)
+"""),
+    ]
+    INVALID = [
+        Example("""
+import tensorflow as tf
+gen = tf.keras.preprocessing.image.ImageDataGenerator()
+train = gen.flow_from_directory("bananas", class_mode="binary")
+model = tf.keras.Sequential([tf.keras.layers.Flatten(), tf.keras.layers.Dense(1, activation="sigmoid")])
+model.compile(loss="binary_crossentropy")
+model.fit(train)
+""", fixed="""
+import tensorflow as tf
+gen = tf.keras.preprocessing.image.ImageDataGenerator()
+train = gen.flow_from_directory("bananas", class_mode="categorical")
+model = tf.keras.Sequential([tf.keras.layers.Flatten(), tf.keras.layers.Dense(1, activation="sigmoid")])
+model.compile(loss="binary_crossentropy")
+model.fit(train)
+""", folders={"bananas": ["overripe", "ripe", "unripe"]}),
+    ]
+
+    def check(self, t: Training, ctx: Context):
+        for labels in (t.labels, t.validation):
+            if labels is None or labels.encoding is not Encoding.BINARY or labels.mode_param is None:
+                continue
+            if labels.classes is None or labels.classes <= 2:
+                continue
+            yield self._report(labels, t, ctx)
+
+    def _report(self, labels, t: Training, ctx: Context):
+        K = labels.classes
+        function = labels.origin.split("(")[0]
+        what = f"{labels.mode_param}='binary' is for two classes, but there are {K} ({labels.count.note or 'from the classes given'})."
+        if labels.mode_param == "label_mode":
+            consequence = f" {function} raises: 'When passing label_mode=\"binary\", there must be exactly 2 class_names.'"
+        else:
+            consequence = (
+                f" {function} does not complain: it yields the class indices 0..{K - 1} as one float column, "
+                f"so a sigmoid output with binary crossentropy is trained on targets of up to {K - 1} and learns nothing useful."
+            )
+        site = labels.mode_site or labels.site
+        related = S.labels_related(labels) + S.head_related(t.head) + S.loss_related(t.loss)
+        made = fixes.fix(f"Use one-hot labels ({labels.mode_param}='categorical')", S.set_label_mode(labels, "categorical", ctx), preferred=True)
+        return self.diagnostic(site, what + consequence, related, [made] if made else [])

@@ -1,0 +1,90 @@
+"""KLS205: a two-unit softmax trained with binary crossentropy on 0/1 labels."""
+from __future__ import annotations
+
+from .. import fixes
+from ..diagnostics import Severity
+from ..facts import Encoding
+from . import _shared as S
+from .base import Context, Example, Rule, Training
+
+
+class TwoUnitSoftmaxWithBinaryCrossentropy(Rule):
+    """
+    ## What it does
+    Finds a final `Dense(2, activation='softmax')` trained with binary crossentropy on
+    binary labels of shape `(batch,)` or `(batch, 1)` (`class_mode='binary'`, 0/1 arrays).
+
+    ## Why is this bad?
+    Binary crossentropy compares the label with every output column. The two softmax
+    outputs always sum to one, and the single 0/1 label is broadcast against both, so
+    the loss asks the two columns to be equal. Measured: Keras 3 raises
+    `{measured.keras3.invalid.error}`; Keras 2 trains silently and reports a binary
+    accuracy of {measured.tf_keras.invalid.final.accuracy}.
+
+    ## Example
+    ```python
+    model.add(Dense(2, activation="softmax"))
+    model.compile(loss="binary_crossentropy")  # labels from class_mode="binary"
+    ```
+
+    ## Use instead
+    ```python
+    model.add(Dense(1, activation="sigmoid"))
+    model.compile(loss="binary_crossentropy")
+    ```
+    """
+
+    code = "KLS205"
+    name = "two-unit-softmax-with-binary-crossentropy"
+    severity = Severity.ERROR
+    summary = "Two-unit softmax with binary crossentropy on 0/1 labels"
+
+    VALID = [
+        Example("""
+import numpy as np
+from tensorflow import keras
+y = np.random.randint(0, 2, size=(200,))
+model = keras.Sequential([keras.layers.Dense(2, activation="softmax")])
+model.compile(loss="sparse_categorical_crossentropy")
+model.fit(np.zeros((200, 3)), y)
+"""),
+    ]
+    INVALID = [
+        Example("""
+import numpy as np
+from tensorflow import keras
+y = np.random.randint(0, 2, size=(200, 1))
+model = keras.Sequential([keras.layers.Dense(2, activation="softmax")])
+model.compile(loss="binary_crossentropy")
+model.fit(np.zeros((200, 3)), y)
+""", fixed="""
+import numpy as np
+from tensorflow import keras
+y = np.random.randint(0, 2, size=(200, 1))
+model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
+model.compile(loss="binary_crossentropy")
+model.fit(np.zeros((200, 3)), y)
+"""),
+    ]
+
+    def check(self, t: Training, ctx: Context):
+        labels, head = t.labels, t.head
+        if labels is None or head is None or t.loss_family != "binary":
+            return
+        binary = labels.encoding is Encoding.BINARY or (labels.encoding is Encoding.INTEGER and labels.classes == 2)
+        if not binary or (labels.classes or 2) != 2 or head.width != 2 or head.activation != "softmax":
+            return
+        message = (
+            f"The model ends in 2 softmax outputs, but the labels are {S.describe_labels(labels)}, shape {S.label_shape(labels)}, "
+            f"and binary crossentropy compares that one label with both columns. "
+            + ctx.on_keras(
+                "fit raises at the first step: target and output shapes differ.",
+                "nothing raises: the label is broadcast against both outputs, which always sum to 1, and the model learns nothing useful.",
+            )
+        )
+        related = S.labels_related(labels) + S.head_related(head) + S.loss_related(t.loss) + S.fit_related(t)
+        return_fixes = [
+            fixes.fix("Use one sigmoid output", S.set_units_literal(head, 1), S.set_activation(head, "sigmoid", ctx), preferred=True),
+            fixes.fix("Use sparse categorical crossentropy", *(S.replace_loss(t.loss, "sparse_categorical_crossentropy", ctx) or [None])),
+        ]
+        yield self.diagnostic(head.site, message, related, [f for f in return_fixes if f])

@@ -1,0 +1,88 @@
+"""KLS302: a softmax/sigmoid output fed to a loss told to expect logits."""
+from __future__ import annotations
+
+from .. import fixes
+from ..diagnostics import Severity
+from . import _shared as S
+from .base import Context, Example, Rule, Training
+
+
+class ActivationBeforeFromLogitsLoss(Rule):
+    """
+    ## What it does
+    Finds a model whose output already passes through softmax or sigmoid, compiled with
+    a crossentropy loss that has `from_logits=True`.
+
+    ## Why is this bad?
+    `from_logits=True` tells the loss that it receives raw scores and must apply the
+    softmax or sigmoid itself. What happens then depends on the backend. On TensorFlow,
+    Keras recognises the activation, warns and uses the values before it (measured:
+    `{measured.keras3.softmax.warnings}`; accuracy {measured.keras3.softmax.final.accuracy}
+    against {measured.keras3.fixed.final.accuracy} for the correct setup), so the mistake is
+    harmless but fragile. On JAX and PyTorch the activation is applied twice, which flattens
+    the gradients and degrades training ({measured.keras3.jax}).
+
+    ## Example
+    ```python
+    model.add(Dense(10, activation="softmax"))
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    ```
+
+    ## Use instead
+    ```python
+    model.add(Dense(10, activation="softmax"))
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy())
+    ```
+    """
+
+    code = "KLS302"
+    name = "activation-before-from-logits-loss"
+    severity = Severity.WARNING
+    summary = "Softmax/sigmoid output into a loss with from_logits=True"
+
+    VALID = [
+        Example("""
+from tensorflow import keras
+model = keras.Sequential([keras.layers.Dense(10)])
+model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+"""),
+    ]
+    INVALID = [
+        Example("""
+from tensorflow import keras
+model = keras.Sequential([keras.layers.Dense(10, activation="softmax")])
+model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+""", fixed="""
+from tensorflow import keras
+model = keras.Sequential([keras.layers.Dense(10, activation="softmax")])
+model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False))
+"""),
+    ]
+
+    def check(self, t: Training, ctx: Context):
+        head, loss = t.head, t.loss
+        if head is None or loss is None or loss.logits is not True or head.activation not in ("softmax", "sigmoid"):
+            return
+        if t.loss_family not in ("binary", "categorical", "sparse"):
+            return
+        act = head.activation
+        backend = ctx.runtime.backend
+        tf_text = f"on the TensorFlow backend Keras notices, warns, and uses the values before the {act}, so training still works."
+        twice = f"on JAX and PyTorch the {act} is applied twice and training degrades."
+        if backend == "tensorflow":
+            consequence, severity = f"On {ctx.runtime.label} with TensorFlow, Keras notices, warns, and uses the values before the {act}, so training works; on JAX or PyTorch the {act} would be applied twice.", Severity.INFORMATION
+        elif backend in ("jax", "torch"):
+            consequence, severity = f"On the {backend} backend the loss applies {act} again on top of the model's {act}, and training degrades.", Severity.WARNING
+        else:
+            consequence, severity = f"The backend decides what happens: {tf_text[0].upper() + tf_text[1:]} But {twice}", Severity.WARNING
+        message = (
+            f"The output already goes through {act}, but the loss has from_logits=True and expects raw scores. "
+            + consequence
+        )
+        related = S.head_related(head) + S.labels_related(t.labels)
+        logits_site = loss.arg_sites.get("from_logits")
+        options = [
+            fixes.fix("Tell the loss it receives probabilities (from_logits=False)", *(S.set_from_logits(loss, False, ctx) or [None]), preferred=True),
+            fixes.fix(f"Remove the {act} and output logits", S.set_activation(head, None, ctx)),
+        ]
+        yield self.diagnostic(logits_site or loss.site, message, related, [f for f in options if f], severity=severity)

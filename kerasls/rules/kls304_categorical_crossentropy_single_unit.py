@@ -1,0 +1,75 @@
+"""KLS304: categorical crossentropy on a single output unit."""
+from __future__ import annotations
+
+from .. import fixes
+from ..diagnostics import Severity
+from ..facts import Encoding
+from . import _shared as S
+from .base import Context, Example, Rule, Training
+
+
+class CategoricalCrossentropyOnSingleUnit(Rule):
+    """
+    ## What it does
+    Finds categorical crossentropy on a model with one output unit, typically a binary
+    classifier ending in `Dense(1, activation='sigmoid')`.
+
+    ## Why is this bad?
+    Categorical crossentropy first scales the outputs so that they sum to one. A single
+    output scaled that way is always 1.0, and -log(1.0) = 0: the loss is exactly zero from
+    the first step, there is no gradient, and the weights never change. Measured:
+    loss {measured.keras3.invalid.history.loss} per epoch, accuracy stuck at
+    {measured.keras3.invalid.final.accuracy}; with binary crossentropy
+    {measured.keras3.fixed.final.accuracy}.
+
+    ## Example
+    ```python
+    model.add(Dense(1, activation="sigmoid"))
+    model.compile(loss="categorical_crossentropy")
+    ```
+
+    ## Use instead
+    ```python
+    model.add(Dense(1, activation="sigmoid"))
+    model.compile(loss="binary_crossentropy")
+    ```
+    """
+
+    code = "KLS304"
+    name = "categorical-crossentropy-on-single-unit"
+    severity = Severity.ERROR
+    summary = "Categorical crossentropy on one output unit: the loss is always 0"
+
+    VALID = [
+        Example("""
+from tensorflow import keras
+model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
+model.compile(loss="binary_crossentropy")
+"""),
+    ]
+    INVALID = [
+        Example("""
+from tensorflow import keras
+model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
+model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+""", fixed="""
+from tensorflow import keras
+model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
+model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+"""),
+    ]
+
+    def check(self, t: Training, ctx: Context):
+        head, loss, labels = t.head, t.loss, t.labels
+        if head is None or loss is None or head.width != 1 or t.loss_family != "categorical":
+            return
+        if labels is not None and labels.encoding is Encoding.ONE_HOT and (labels.classes or 3) > 1:
+            return  # the width is what is wrong (KLS101)
+        message = (
+            "Categorical crossentropy normalises the outputs to sum to 1; a single output is therefore always 1.0 "
+            "and the loss is exactly 0 from the first step. There is no gradient and the model never learns. "
+            "A single output needs binary crossentropy."
+        )
+        related = S.head_related(head) + S.labels_related(labels) + S.fit_related(t)
+        made = fixes.fix("Use binary crossentropy", *(S.replace_loss(loss, "binary_crossentropy", ctx) or [None]), preferred=True)
+        yield self.diagnostic(loss.site, message, related, [made] if made else [])

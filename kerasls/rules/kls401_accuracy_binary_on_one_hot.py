@@ -1,0 +1,102 @@
+"""KLS401: 'accuracy' silently becomes binary accuracy over one-hot columns."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .. import fixes
+from ..diagnostics import Severity
+from ..facts import Encoding
+from . import _shared as S
+from .base import Context, Example, Rule, Training
+
+
+class AccuracyResolvesToBinaryAccuracy(Rule):
+    """
+    ## What it does
+    Works out which metric `metrics=['accuracy']` (or `'acc'`) becomes at compile time and
+    flags it when that is binary accuracy on one-hot labels of several classes.
+
+    ## Why is this bad?
+    Keras picks the accuracy from the output width and the label shape: one output unit
+    means binary accuracy (`y_pred` width 1 → `binary_accuracy`, read from Keras's own
+    resolution code). Binary accuracy over K one-hot columns counts each column as a
+    separate yes/no answer, so a model that predicts "no" everywhere scores (K-1)/K without
+    learning anything. That is the 0.9762 = 41/42 of the 42-class question this project
+    started from. Measured on Keras 2 with 42 classes: {measured.tf_keras.k42.final.accuracy}
+    train, {measured.tf_keras.k42.final.val_accuracy} validation; with 3 classes
+    {measured.tf_keras.k3.final.accuracy} (2/3).
+
+    ## Example
+    ```python
+    model.add(Dense(1))
+    model.compile(loss=BinaryCrossentropy(from_logits=True), metrics=["accuracy"])  # one-hot labels
+    ```
+
+    ## Use instead
+    ```python
+    model.add(Dense(num_classes))
+    model.compile(loss=CategoricalCrossentropy(from_logits=True), metrics=["categorical_accuracy"])
+    ```
+    """
+
+    code = "KLS401"
+    name = "accuracy-resolves-to-binary-accuracy"
+    severity = Severity.WARNING
+    summary = "'accuracy' resolves to binary accuracy on one-hot multi-class labels"
+
+    VALID = [
+        Example("""
+import numpy as np
+from tensorflow import keras
+y = keras.utils.to_categorical(np.load("y.npy"), 5)
+model = keras.Sequential([keras.layers.Dense(5, activation="softmax")])
+model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+model.fit(np.load("x.npy"), y)
+"""),
+    ]
+    INVALID = [
+        Example("""
+import numpy as np
+from tensorflow import keras
+y = keras.utils.to_categorical(np.load("y.npy"), 5)
+model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
+model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+model.fit(np.load("x.npy"), y)
+""", fixed="""
+import numpy as np
+from tensorflow import keras
+y = keras.utils.to_categorical(np.load("y.npy"), 5)
+model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
+model.compile(loss="binary_crossentropy", metrics=["categorical_accuracy"])
+model.fit(np.load("x.npy"), y)
+"""),
+    ]
+
+    def check(self, t: Training, ctx: Context):
+        labels, width = t.labels, t.width
+        if labels is None or width is None or labels.encoding is not Encoding.ONE_HOT:
+            return
+        line = "tf_keras" if ctx.runtime.keras == 2 else "keras3"
+        resolved = ctx.keras.resolve_accuracy(line, (None, labels.classes or 42), width)
+        if resolved != "binary_accuracy":
+            return
+        for metric in t.metrics:
+            if metric.name != "accuracy":
+                continue
+            yield self._report(metric, t, ctx)
+
+    def _report(self, metric, t: Training, ctx: Context):
+        labels = t.labels
+        K = labels.classes
+        if K:
+            plateau = f"{K - 1}/{K} = {float(Fraction(K - 1, K)):.4f}"
+        else:
+            plateau = "(K-1)/K"
+        message = (
+            f"{metric.written} resolves to binary accuracy here (the model has {S.units(t.width)} per sample), computed "
+            f"over the {S.k(labels)} one-hot label columns: predicting 0 everywhere already scores {plateau}. "
+            f"Expect train and validation accuracy to sit at that number while nothing is learned."
+        )
+        related = S.labels_related(labels) + S.head_related(t.head) + S.loss_related(t.loss)
+        made = fixes.fix("Use 'categorical_accuracy'", fixes.replace_string(metric.site, "categorical_accuracy"), preferred=True)
+        return self.diagnostic(metric.site, message, related, [made] if made else [])

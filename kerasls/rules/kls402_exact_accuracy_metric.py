@@ -1,0 +1,72 @@
+"""KLS402: keras.metrics.Accuracy() (exact equality) on a classifier's probabilities."""
+from __future__ import annotations
+
+from .. import fixes
+from ..diagnostics import Severity
+from . import _shared as S
+from .base import Context, Example, Rule, Training
+
+
+class ExactAccuracyMetricOnProbabilities(Rule):
+    """
+    ## What it does
+    Finds `keras.metrics.Accuracy()` passed to `compile` for a classifier.
+
+    ## Why is this bad?
+    The `Accuracy` class counts how often the prediction *equals* the label exactly. A
+    classifier predicts probabilities such as 0.93, which never equal a label of 1, so the
+    metric stays near zero however well the model learns (measured:
+    {measured.keras3.invalid.final.exact_accuracy} while categorical accuracy was
+    {measured.keras3.invalid.final.categorical_accuracy}). The string `'accuracy'` is different:
+    compile turns it into binary, categorical or sparse categorical accuracy.
+
+    ## Example
+    ```python
+    model.compile(loss="categorical_crossentropy", metrics=[keras.metrics.Accuracy()])
+    ```
+
+    ## Use instead
+    ```python
+    model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+    ```
+    """
+
+    code = "KLS402"
+    name = "exact-accuracy-metric-on-probabilities"
+    severity = Severity.WARNING
+    summary = "keras.metrics.Accuracy() compares probabilities with labels for equality"
+
+    VALID = [
+        Example("""
+from tensorflow import keras
+model = keras.Sequential([keras.layers.Dense(3, activation="softmax")])
+model.compile(loss="categorical_crossentropy", metrics=[keras.metrics.CategoricalAccuracy()])
+"""),
+    ]
+    INVALID = [
+        Example("""
+from tensorflow import keras
+model = keras.Sequential([keras.layers.Dense(3, activation="softmax")])
+model.compile(loss="categorical_crossentropy", metrics=[keras.metrics.Accuracy()])
+""", fixed="""
+from tensorflow import keras
+model = keras.Sequential([keras.layers.Dense(3, activation="softmax")])
+model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+"""),
+    ]
+
+    def check(self, t: Training, ctx: Context):
+        classifier = (t.activation in ("softmax", "sigmoid")) or t.loss_family in ("binary", "categorical", "sparse")
+        if not classifier:
+            return
+        for metric in t.metrics:
+            if metric.name != "exact_accuracy":
+                continue
+            message = (
+                f"{metric.written} counts predictions that equal the label exactly; a classifier outputs "
+                f"probabilities, which never equal 0 or 1, so this metric stays near 0 however well the model learns. "
+                f"The string 'accuracy' picks the right classification accuracy."
+            )
+            related = S.head_related(t.head) + S.loss_related(t.loss)
+            made = fixes.fix("Use 'accuracy'", fixes.replace(metric.site, ctx.string("accuracy")), preferred=True)
+            yield self.diagnostic(metric.site, message, related, [made] if made else [])

@@ -1,0 +1,76 @@
+"""KLS403: 'accuracy' on a multi-label head resolves to categorical accuracy."""
+from __future__ import annotations
+
+from .. import fixes
+from ..diagnostics import Severity
+from ..facts import Encoding
+from . import _shared as S
+from .base import Context, Example, Rule, Training
+
+
+class AccuracyOnMultiLabelOutput(Rule):
+    """
+    ## What it does
+    Notes `metrics=['accuracy']` on a multi-label model: several sigmoid outputs trained
+    with binary crossentropy on multi-hot labels.
+
+    ## Why is this bad?
+    With more than one output and labels of the same shape, compile turns `'accuracy'`
+    into categorical accuracy: it checks whether the single highest-scoring tag is one of
+    the true tags. That says little about a multi-label model, which must get every tag
+    right (measured: {measured.keras3.invalid.resolved} = {measured.keras3.invalid.final.accuracy}
+    while binary accuracy was {measured.keras3.invalid.final.binary_accuracy}). This is a
+    note, not an error: the training itself is right.
+
+    ## Example
+    ```python
+    model.add(Dense(6, activation="sigmoid"))
+    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+    ```
+
+    ## Use instead
+    ```python
+    model.compile(loss="binary_crossentropy", metrics=["binary_accuracy", keras.metrics.AUC(multi_label=True)])
+    ```
+    """
+
+    code = "KLS403"
+    name = "accuracy-on-multi-label-output"
+    severity = Severity.INFORMATION
+    summary = "'accuracy' on a multi-label sigmoid head means categorical accuracy"
+
+    VALID = [
+        Example("""
+from tensorflow import keras
+model = keras.Sequential([keras.layers.Dense(6, activation="sigmoid")])
+model.compile(loss="binary_crossentropy", metrics=["binary_accuracy"])
+"""),
+    ]
+    INVALID = [
+        Example("""
+from tensorflow import keras
+model = keras.Sequential([keras.layers.Dense(6, activation="sigmoid")])
+model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+""", fixed="""
+from tensorflow import keras
+model = keras.Sequential([keras.layers.Dense(6, activation="sigmoid")])
+model.compile(loss="binary_crossentropy", metrics=["binary_accuracy"])
+"""),
+    ]
+
+    def check(self, t: Training, ctx: Context):
+        width, labels = t.width, t.labels
+        if width is None or width < 2 or t.activation != "sigmoid" or t.loss_family != "binary":
+            return
+        if labels is not None and labels.encoding is not Encoding.MULTI_HOT:
+            return
+        for metric in t.metrics:
+            if metric.name != "accuracy":
+                continue
+            message = (
+                f"{metric.written} resolves to categorical accuracy on this {width}-output sigmoid head: it only checks "
+                f"whether the top-scoring tag is a true tag. For multi-label output, 'binary_accuracy' or AUC/precision/recall "
+                f"say more."
+            )
+            made = fixes.fix("Use 'binary_accuracy'", fixes.replace_string(metric.site, "binary_accuracy"), preferred=True)
+            yield self.diagnostic(metric.site, message, S.head_related(t.head) + S.loss_related(t.loss), [made] if made else [])

@@ -1,0 +1,177 @@
+"""Abstract values the interpreter computes for expressions.
+
+A value is either known (a constant, a sequence, a reference to a library name, a
+Keras object the program built) or UNKNOWN. Rules only ever act on known values:
+unknown is the interpreter's way of staying silent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from .source import Chunk
+
+
+class Unknown:
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True, eq=False)
+class Site:
+    """A node in a chunk: where a fact comes from, resolved to a span only when reported."""
+
+    chunk: "Chunk"
+    node: cst.CSTNode
+
+    @property
+    def span(self):
+        return self.chunk.span(self.node)
+
+    @property
+    def code(self) -> str:
+        return self.chunk.code(self.node).strip()
+
+    @property
+    def line(self) -> int:
+        return self.span.start.line
+
+
+@dataclass(frozen=True, eq=False)
+class Origin:
+    """Where a known value was written: the literal to edit, and a name to refer to it by."""
+
+    site: Site | None = None
+    expr: str | None = None  # code that evaluates to the value at module level, e.g. NUM_CLASSES
+
+
+@dataclass(eq=False)
+class Const:
+    value: Any
+    origin: Origin = field(default_factory=Origin)
+
+    def same(self, other: "Value") -> bool:
+        return isinstance(other, Const) and type(other.value) is type(self.value) and other.value == self.value
+
+
+@dataclass(eq=False)
+class Seq:
+    items: list
+    kind: str = "list"  # list or tuple
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(eq=False)
+class DictValue:
+    items: dict
+
+
+@dataclass(eq=False)
+class PathValue:
+    """A pathlib.Path with a known string."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A name from a library, by its qualified name as imported (e.g. tensorflow.keras.layers.Dense)."""
+
+    qualname: str
+
+    def attr(self, name: str) -> "Ref":
+        return Ref(f"{self.qualname}.{name}")
+
+
+@dataclass(eq=False)
+class Function:
+    node: cst.FunctionDef | cst.Lambda
+    chunk: "Chunk"
+    scope: Any  # the defining Scope
+    defaults: dict
+    name: str
+    calls: int = 0
+
+
+@dataclass(eq=False)
+class ClassValue:
+    node: cst.ClassDef
+    bases: list
+    name: str
+
+
+@dataclass(eq=False)
+class Instance:
+    """An instance of a class the program defines (a subclassed Model or Layer, or anything else)."""
+
+    cls: ClassValue
+    site: Site | None = None
+
+
+@dataclass(eq=False)
+class BoundMethod:
+    obj: Any
+    name: str
+
+
+@dataclass(eq=False)
+class Opaque:
+    """A value from a known library call whose content does not matter to us (e.g. an optimizer)."""
+
+    qualname: str
+
+
+Value = Any  # one of the classes above, a fact object, or UNKNOWN
+
+
+def is_known(value: Value) -> bool:
+    return value is not UNKNOWN
+
+
+def const_value(value: Value, kind: type | tuple = object) -> Any:
+    """The Python value of a constant, or None when not a constant of that kind."""
+    if isinstance(value, Const) and isinstance(value.value, kind) and not (
+        kind is int and isinstance(value.value, bool)
+    ):
+        return value.value
+    return None
+
+
+def int_value(value: Value) -> int | None:
+    return const_value(value, int)
+
+
+def str_value(value: Value) -> str | None:
+    return const_value(value, str)
+
+
+def same_value(a: Value, b: Value) -> bool:
+    """Whether two abstract values are certainly the same; the join of branches keeps only those."""
+    if a is b:
+        return True
+    if isinstance(a, Const):
+        return a.same(b)
+    if isinstance(a, Ref) and isinstance(b, Ref):
+        return a == b
+    if isinstance(a, Seq) and isinstance(b, Seq):
+        return len(a.items) == len(b.items) and all(same_value(x, y) for x, y in zip(a.items, b.items))
+    if isinstance(a, PathValue) and isinstance(b, PathValue):
+        return a.path == b.path
+    return False
+
+
+def join(a: Value, b: Value) -> Value:
+    return a if same_value(a, b) else UNKNOWN
