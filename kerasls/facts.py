@@ -17,6 +17,7 @@ class Encoding(enum.Enum):
     BINARY = "binary"  # 0/1 in a single column
     MULTI_HOT = "multi-hot"
     REGRESSION = "regression"
+    VECTOR = "vector"  # one value per sample, of unknown meaning (a DataFrame column)
     NONE = "none"  # the source yields inputs only
 
     @property
@@ -27,6 +28,7 @@ class Encoding(enum.Enum):
             Encoding.BINARY: "binary 0/1",
             Encoding.MULTI_HOT: "multi-hot",
             Encoding.REGRESSION: "continuous (regression) values",
+            Encoding.VECTOR: "one value per sample",
             Encoding.NONE: "no labels",
         }[self]
 

@@ -596,8 +596,10 @@ class Interpreter:
             right = self.eval(target.comparator, scope)
             op = _COMPARE_OPS.get(type(target.operator))
             lv, rv = _python_value(left), _python_value(right)
-            if op is None or lv is _NO or rv is _NO:
+            if op is None:
                 return UNKNOWN
+            if lv is _NO or rv is _NO:
+                return self.library.compare(op, left, right) if len(node.comparisons) == 1 else UNKNOWN
             try:
                 if not op(lv, rv):
                     result = False

@@ -12,6 +12,8 @@ import libcst as cst
 
 from . import facts as F
 from .facts import ClassCount, Encoding
+from .arrays import as_labels
+from .handlers import arg as _arg, arg_node as _arg_node
 from .knowledge import Signature, canonical
 from .values import (
     UNKNOWN,
@@ -61,41 +63,7 @@ _DATASET_MODES = {
 _CHANNELS = {"rgb": 3, "grayscale": 1, "rgba": 4}
 
 
-@dataclass(eq=False)
-class OneHotTable:
-    """np.eye(K): indexing it with integer labels one-hot encodes them."""
-
-    size: Value
-    site: Site
-
-
-@dataclass(eq=False)
-class Encoder:
-    """A scikit-learn label encoder instance."""
-
-    kind: str
-    site: Site | None
-    name: str | None = None
-    fitted_count: ClassCount = field(default_factory=lambda: ClassCount(None))
-
-
 # -- helpers ------------------------------------------------------------------------------
-def _arg(args: "CallArgs", index: int, name: str, default: Value = UNKNOWN) -> Value:
-    if name in args.keywords:
-        return args.keywords[name]
-    if index is not None and 0 <= index < len(args.positional):
-        return args.positional[index]
-    return default
-
-
-def _arg_node(args: "CallArgs", index: int | None, name: str):
-    if name in args.keyword_nodes:
-        return args.keyword_nodes[name]
-    if index is not None and 0 <= index < len(args.positional_nodes):
-        return args.positional_nodes[index]
-    return None
-
-
 def bind(signature: Signature, args: "CallArgs", it: "Interpreter") -> tuple[dict, dict]:
     """Bind call arguments by a Keras signature: (values by parameter, written argument sites)."""
     values: dict[str, Value] = {name: default_value(default) for name, default in signature.defaults.items()}
@@ -142,8 +110,6 @@ def _value_site(value: Value, node, it: "Interpreter") -> Site | None:
 # -- naming -------------------------------------------------------------------------------
 def named(lib: "Library", name: str, value: Value, at_module: bool, it: "Interpreter") -> None:
     if isinstance(value, F.Model) and value.name is None:
-        value.name = name
-    elif isinstance(value, Encoder) and value.name is None:
         value.name = name
     elif isinstance(value, F.DataSource) and at_module and value.labels is not None:
         count = value.labels.count
@@ -210,7 +176,7 @@ def _call_tensorflow(lib: "Library", name: str, qualname: str, args, node, it: "
     if name in ("tensorflow.data.Dataset.from_tensor_slices", "tensorflow.data.Dataset.from_tensors"):
         element = _arg(args, 0, "tensors")
         items = lib.unpack(element, 2) or lib.unpack(element, 3)
-        labels = items[1] if items and isinstance(items[1], F.Labels) else None
+        labels = as_labels(items[1]) if items else None
         return _new_source(it, "tf.data", labels, node, container="dataset")
     if name == "tensorflow.data.Dataset.from_generator":
         return _new_source(it, "tf.data.from_generator", None, node, container="dataset")
@@ -391,8 +357,7 @@ def _class_count(lib: "Library", listed: Value, listed_node, directory: Value, d
 
 def _flow(lib: "Library", method: str, args, node, it: "Interpreter") -> F.DataSource:
     if method == "flow":
-        y = _arg(args, 1, "y", Const(None))
-        labels = y if isinstance(y, F.Labels) else None
+        labels = as_labels(_arg(args, 1, "y", Const(None)))
         return _new_source(it, "flow", labels, node)
     signature = lib.keras.pipeline_signature(f"ImageDataGenerator.{method}")
     values, sites = bind(signature, args, it)
@@ -426,6 +391,13 @@ def _directory_dataset(lib: "Library", function: str, args, node, it: "Interpret
         count, mode = ClassCount(None), UNKNOWN
     labels = _labels_for_mode(_DATASET_MODES, mode, count, function, "label_mode", sites, node, it)
     image = function == "image_dataset_from_directory"
+    if str_value(values.get("subset")) == "both":  # a (training, validation) pair
+        pair = [_new_source(
+            it, function, labels, node, container="dataset",
+            image_size=_tuple(values.get("image_size")) if image else None, image_size_site=sites.get("image_size"),
+            channels=_CHANNELS.get(str_value(values.get("color_mode"))) if image else None, channels_site=sites.get("color_mode"),
+        ) for _ in range(2)]
+        return Seq(pair, "tuple")
     return _new_source(
         it, function, labels, node, container="dataset",
         image_size=_tuple(values.get("image_size")) if image else None, image_size_site=sites.get("image_size"),
@@ -471,6 +443,7 @@ def _to_categorical(lib: "Library", args, node, it: "Interpreter") -> F.Labels:
     else:
         count = F.count_of(num_classes)
     labels = F.Labels(Encoding.ONE_HOT, count, 2, "to_categorical(...)", it.site(node))
+    source = as_labels(source) or source
     labels.mode_site = it.site(node)
     if isinstance(source, F.Labels):
         labels.container = source.container
@@ -515,10 +488,6 @@ def call_method(lib: "Library", obj: Value, method: str, args: "CallArgs", node,
         return _flow(lib, method, args, node, it)
     if isinstance(obj, F.DataSource):
         return _dataset_method(lib, obj, method, args, node, it)
-    if isinstance(obj, F.Labels):
-        return _labels_method(lib, obj, method, args, node, it)
-    if isinstance(obj, Encoder):
-        return _encoder_method(lib, obj, method, args, node, it)
     if isinstance(obj, (F.Layer, Instance)):
         return UNKNOWN
     return UNKNOWN
@@ -577,8 +546,8 @@ def _fit(lib: "Library", model: F.Model, method: str, args, node, it: "Interpret
     else:
         x, y = _arg(args, 0, "generator"), Const(None)
     source = x if isinstance(x, F.DataSource) else None
-    if isinstance(y, F.Labels):
-        labels = y
+    if as_labels(y) is not None:
+        labels = as_labels(y)
     elif source is not None and isinstance(y, Const) and y.value is None:
         labels = source.labels
     else:
@@ -594,8 +563,8 @@ def _validation_labels(lib: "Library", value: Value):
     if isinstance(value, F.DataSource):
         return value.labels
     items = lib.iterate(value)
-    if items and len(items) >= 2 and isinstance(items[1], F.Labels):
-        return items[1]
+    if items and len(items) >= 2:
+        return as_labels(items[1])
     return None
 
 
@@ -618,8 +587,8 @@ def _dataset_map(lib: "Library", source: F.DataSource, args, node, it: "Interpre
     if isinstance(function, Function) and source.labels is not None and _positional_params(function) >= 2:
         result = it.call_function(function, CallArgs([UNKNOWN, source.labels], {}, [], {}, False), None)
         items = lib.unpack(result, 2) or lib.unpack(result, 3)
-        if items and isinstance(items[1], F.Labels):
-            labels = items[1]
+        if items:
+            labels = as_labels(items[1])
     elif isinstance(function, Function):
         function.calls += 1
     derived = F.DataSource(source.kind, labels, source.site, source.image_size, source.image_size_site,
@@ -631,52 +600,6 @@ def _dataset_map(lib: "Library", source: F.DataSource, args, node, it: "Interpre
 def _positional_params(function: Function) -> int:
     params = function.node.params
     return len(params.posonly_params) + len(params.params)
-
-
-def _labels_method(lib: "Library", labels: F.Labels, method: str, args, node, it: "Interpreter") -> Value:
-    if method in ("astype", "copy", "to_numpy", "numpy"):
-        return labels
-    if method in ("flatten", "ravel", "squeeze"):
-        if labels.rank == 1 or (labels.rank == 2 and labels.encoding in (Encoding.INTEGER, Encoding.BINARY)):
-            return labels.with_rank(1)
-        return UNKNOWN
-    if method == "reshape":
-        shape = args.positional
-        if len(shape) == 1 and isinstance(shape[0], Seq):
-            shape = shape[0].items
-        dims = [int_value(d) for d in shape]
-        if len(dims) == 1 and dims[0] == -1 and labels.encoding in (Encoding.INTEGER, Encoding.BINARY):
-            return labels.with_rank(1)
-        if len(dims) == 2 and dims[1] == 1 and labels.encoding in (Encoding.INTEGER, Encoding.BINARY):
-            return labels.with_rank(2)
-        if len(dims) == 2 and labels.encoding is Encoding.ONE_HOT and dims[1] in (labels.classes, -1):
-            return labels
-        return UNKNOWN
-    return UNKNOWN
-
-
-def _encoder_method(lib: "Library", encoder: Encoder, method: str, args, node, it: "Interpreter") -> Value:
-    if method == "fit":
-        return encoder
-    if method not in ("fit_transform", "transform"):
-        return UNKNOWN
-    source = _arg(args, 0, "y", _arg(args, 0, "X"))
-    count = source.count if isinstance(source, F.Labels) else ClassCount(None)
-    if count.value is None and count.expr is None and encoder.name:
-        count = ClassCount(None, None, None, f"len({encoder.name}.classes_)")
-    site = it.site(node)
-    if encoder.kind == "LabelEncoder":
-        return F.Labels(Encoding.INTEGER, count, 1, f"{encoder.kind}().{method}(...)", site)
-    if encoder.kind == "LabelBinarizer":
-        if count.value is None:
-            return UNKNOWN
-        encoding = Encoding.BINARY if count.value == 2 else Encoding.ONE_HOT
-        return F.Labels(encoding, count, 2, f"LabelBinarizer().{method}(...)", site)
-    if encoder.kind == "OneHotEncoder":
-        return F.Labels(Encoding.ONE_HOT, count, 2, f"OneHotEncoder().{method}(...)", site, mode_site=site)
-    if encoder.kind == "MultiLabelBinarizer":
-        return F.Labels(Encoding.MULTI_HOT, count, 2, f"MultiLabelBinarizer().{method}(...)", site)
-    return UNKNOWN
 
 
 # -- attributes and subscripts ------------------------------------------------------------
@@ -692,14 +615,6 @@ def attribute(lib: "Library", base: Value, attr: str, node, it: "Interpreter") -
         return BoundMethod(base, attr)
     if isinstance(base, F.DataSource):
         return _source_attribute(base, attr, node, it)
-    if isinstance(base, F.Labels):
-        if attr == "values":
-            return base
-        return BoundMethod(base, attr)
-    if isinstance(base, Encoder):
-        if attr == "classes_":
-            return F.ClassNames(ClassCount(None, None, None, f"{_written(node, it)}"))
-        return BoundMethod(base, attr)
     if isinstance(base, (F.ImageGenerator, Instance)):
         return BoundMethod(base, attr)
     return UNKNOWN
@@ -721,34 +636,3 @@ def _source_attribute(source: F.DataSource, attr: str, node, it: "Interpreter") 
     return BoundMethod(source, attr)
 
 
-def subscript(lib: "Library", base: Value, key: Value | None, node: cst.Subscript, it: "Interpreter") -> Value:
-    if isinstance(base, OneHotTable):
-        indices = key if isinstance(key, F.Labels) else None
-        labels = F.Labels(Encoding.ONE_HOT, F.count_of(base.size), 2, "np.eye(...)[labels]", it.site(node))
-        labels.mode_site = it.site(node)
-        if indices is not None:
-            labels.container = indices.container
-        return labels
-    if isinstance(base, F.Labels):
-        if key is None:
-            return _labels_multi_index(base, node)
-        if isinstance(key, Const) and isinstance(key.value, int):
-            return UNKNOWN
-        return base
-    return UNKNOWN
-
-
-def _labels_multi_index(labels: F.Labels, node: cst.Subscript) -> Value:
-    """y[:, None] / y[..., np.newaxis] add an axis; anything else is unknown."""
-    if len(node.slice) != 2 or labels.rank != 1:
-        return UNKNOWN
-    first, second = node.slice[0].slice, node.slice[1].slice
-    full = isinstance(first, cst.Slice) and first.lower is None and first.upper is None
-    ellipsis = isinstance(first, cst.Index) and isinstance(first.value, cst.Ellipsis)
-    new_axis = isinstance(second, cst.Index) and (
-        (isinstance(second.value, cst.Name) and second.value.value == "None")
-        or (isinstance(second.value, cst.Attribute) and second.value.attr.value == "newaxis")
-    )
-    if (full or ellipsis) and new_axis:
-        return labels.with_rank(2)
-    return UNKNOWN

@@ -6,19 +6,21 @@ returns UNKNOWN (or an opaque tensor when it is applied to one).
 """
 from __future__ import annotations
 
-import os
 import posixpath
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
 
 from . import facts as F
-from . import kerasapi
+from . import arrays, kerasapi
+from .handlers import HANDLERS, arg as _arg, handles, opaque_result
 from .facts import ClassCount, Encoding
 from .host import Host
 from .knowledge import Knowledge, canonical
 from .values import (
     UNKNOWN,
+    Site,
     BoundMethod,
     ClassValue,
     Const,
@@ -36,19 +38,6 @@ from .values import (
 if TYPE_CHECKING:
     from .interpreter import CallArgs, Interpreter
 
-Handler = Callable[["Library", "CallArgs", cst.Call, "Interpreter"], Value]
-HANDLERS: dict[str, Handler] = {}
-
-
-def handles(*names: str):
-    def register(function: Handler) -> Handler:
-        for name in names:
-            HANDLERS[name] = function
-        return function
-
-    return register
-
-
 class Library:
     def __init__(self, knowledge: Knowledge, host: Host):
         self.keras = knowledge
@@ -64,13 +53,15 @@ class Library:
             self.imports.add(root)
 
     def named(self, name: str, value: Value, at_module: bool, it: "Interpreter") -> None:
+        if isinstance(value, Encoder) and value.name is None:
+            value.name = name
         kerasapi.named(self, name, value, at_module, it)
 
     def call(self, func: Value, args: "CallArgs", node: cst.Call | None, it: "Interpreter") -> Value:
         if isinstance(func, Ref):
             return self.call_qualname(func.qualname, args, node, it)
         if isinstance(func, BoundMethod):
-            return kerasapi.call_method(self, func.obj, func.name, args, node, it)
+            return self.call_method(func.obj, func.name, args, node, it)
         if isinstance(func, ClassValue):
             return kerasapi.instantiate(self, func, args, node, it)
         if isinstance(func, (F.Layer, F.Model, Instance)):
@@ -87,7 +78,24 @@ class Library:
             return result
         return opaque_result(args)
 
+    def call_method(self, obj: Value, method: str, args: "CallArgs", node, it: "Interpreter") -> Value:
+        if isinstance(obj, (F.Labels, arrays.ArrayValue)):
+            return arrays.array_method(obj, method, args, node, it)
+        if isinstance(obj, arrays.Frame):
+            return arrays.frame_method(obj, method, args, node, it)
+        if isinstance(obj, Encoder):
+            return _encoder_method(obj, method, args, node, it)
+        return kerasapi.call_method(self, obj, method, args, node, it)
+
     def attribute(self, base: Value, attr: str, node: cst.Attribute, it: "Interpreter") -> Value:
+        if isinstance(base, (F.Labels, arrays.ArrayValue)):
+            return arrays.array_attribute(base, attr, node, it)
+        if isinstance(base, arrays.Frame):
+            return arrays.frame_attribute(base, attr, node, it)
+        if isinstance(base, Encoder):
+            if attr == "classes_":
+                return F.ClassNames(ClassCount(None, None, None, " ".join(it.chunk.code(node).split())))
+            return BoundMethod(base, attr)
         return kerasapi.attribute(self, base, attr, node, it)
 
     def subscript(self, base: Value, key: Value | None, node: cst.Subscript, it: "Interpreter") -> Value:
@@ -105,7 +113,13 @@ class Library:
                 return Const(base.value[key.value])
             except (TypeError, IndexError, ValueError):
                 return UNKNOWN
-        return kerasapi.subscript(self, base, key, node, it)
+        if isinstance(base, arrays.Frame):
+            return arrays.frame_subscript(base, key, node, it)
+        if isinstance(base, arrays.FrameIndexer):
+            return arrays.indexer_subscript(base, key, node, it)
+        if isinstance(base, (F.Labels, arrays.ArrayValue, arrays.OneHotTable)):
+            return arrays.array_subscript(base, key, node, it)
+        return UNKNOWN
 
     def set_item(self, container: Value, key: Value, value: Value, it: "Interpreter") -> None:
         if isinstance(container, Ref) and container.qualname == "os.environ":
@@ -128,8 +142,16 @@ class Library:
             return UNKNOWN
         if isinstance(left, Seq) and isinstance(right, Seq) and op.__name__ == "add":
             return Seq(left.items + right.items, left.kind)
+        if isinstance(left, arrays.ArrayValue) or isinstance(right, arrays.ArrayValue):
+            return arrays.array_binary(op, left, right)
         if isinstance(left, F.Tensor) or isinstance(right, F.Tensor):
             return F.Tensor(UNKNOWN, [v for v in (left, right) if isinstance(v, F.Tensor)], None)
+        return UNKNOWN
+
+    def compare(self, op, left: Value, right: Value) -> Value:
+        """A comparison the interpreter could not compute on constants (array masks)."""
+        if isinstance(left, arrays.ArrayValue) or isinstance(right, arrays.ArrayValue):
+            return arrays.array_binary(op, left, right)
         return UNKNOWN
 
     def iterate(self, value: Value) -> list | None:
@@ -146,14 +168,6 @@ class Library:
         return None
 
 
-def opaque_result(args: "CallArgs") -> Value:
-    """An unmodelled call: a tensor if it was applied to one (tf.reduce_mean(x)), else unknown."""
-    tensors = [v for v in args.positional if isinstance(v, F.Tensor)]
-    if tensors:
-        return F.Tensor(UNKNOWN, tensors, None)
-    return UNKNOWN
-
-
 def _path_text(value: Value) -> str | None:
     if isinstance(value, PathValue):
         return value.path
@@ -164,14 +178,6 @@ def _all_consts(values: list) -> list | None:
     if all(isinstance(v, Const) for v in values):
         return [v.value for v in values]
     return None
-
-
-def _arg(args: "CallArgs", index: int, name: str, default: Value = UNKNOWN) -> Value:
-    if name in args.keywords:
-        return args.keywords[name]
-    if index < len(args.positional):
-        return args.positional[index]
-    return default
 
 
 # -- builtins -----------------------------------------------------------------------------
@@ -337,107 +343,41 @@ def _environ_update(lib: Library, args, node, it) -> Value:
     return UNKNOWN
 
 
-# -- numpy --------------------------------------------------------------------------------
-def _labels_arg(args, index: int = 0, name: str = "") -> F.Labels | None:
-    value = _arg(args, index, name) if name else (args.positional[index] if index < len(args.positional) else UNKNOWN)
-    return value if isinstance(value, F.Labels) else None
+# -- scikit-learn -------------------------------------------------------------------------
+@dataclass(eq=False)
+class Encoder:
+    """A scikit-learn label encoder instance."""
+
+    kind: str
+    site: Site | None
+    name: str | None = None
 
 
-@handles("numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.copy", "numpy.ascontiguousarray")
-def _np_array(lib: Library, args, node, it) -> Value:
-    labels = _labels_arg(args)
-    return labels if labels is not None else UNKNOWN
-
-
-@handles("numpy.concatenate", "numpy.vstack", "numpy.hstack")
-def _np_concatenate(lib: Library, args, node, it) -> Value:
-    items = lib.iterate(args.positional[0]) if args.positional else None
-    if not items or not all(isinstance(i, F.Labels) for i in items):
+def _encoder_method(encoder: Encoder, method: str, args, node, it) -> Value:
+    if method == "fit":
+        return encoder
+    if method not in ("fit_transform", "transform"):
         return UNKNOWN
-    first = items[0]
-    if all(i.encoding is first.encoding and i.classes == first.classes and i.rank == first.rank for i in items):
-        return first
+    source = _arg(args, 0, "y", _arg(args, 0, "X"))
+    count = source.count if isinstance(source, F.Labels) else ClassCount(None)
+    if count.value is None and count.expr is None and encoder.name:
+        count = ClassCount(None, None, None, f"len({encoder.name}.classes_)")
+    site = it.site(node)
+    origin = f"{encoder.kind}().{method}(...)"
+    if encoder.kind == "LabelEncoder":
+        return F.Labels(Encoding.INTEGER, count, 1, origin, site)
+    if encoder.kind == "LabelBinarizer":
+        if count.value is None:
+            return UNKNOWN  # two classes give one column, more give one-hot: unknown until we know
+        encoding = Encoding.BINARY if count.value == 2 else Encoding.ONE_HOT
+        return F.Labels(encoding, count, 2, origin, site)
+    if encoder.kind == "OneHotEncoder":
+        return F.Labels(Encoding.ONE_HOT, count, 2, origin, site, mode_site=site)
+    if encoder.kind == "MultiLabelBinarizer":
+        return F.Labels(Encoding.MULTI_HOT, count, 2, origin, site)
     return UNKNOWN
 
 
-@handles("numpy.expand_dims")
-def _np_expand_dims(lib: Library, args, node, it) -> Value:
-    labels = _labels_arg(args)
-    if labels is None or labels.rank != 1:
-        return UNKNOWN
-    return labels.with_rank(2)
-
-
-@handles("numpy.squeeze", "numpy.ravel")
-def _np_squeeze(lib: Library, args, node, it) -> Value:
-    labels = _labels_arg(args)
-    if labels is None:
-        return UNKNOWN
-    if labels.rank == 2 and labels.encoding in (Encoding.INTEGER, Encoding.BINARY):
-        return labels.with_rank(1)
-    return labels if labels.rank == 1 else UNKNOWN
-
-
-@handles("numpy.argmax")
-def _np_argmax(lib: Library, args, node, it) -> Value:
-    labels = _labels_arg(args)
-    axis = int_value(_arg(args, 1, "axis"))
-    if labels is None or labels.encoding is not Encoding.ONE_HOT or axis not in (1, -1):
-        return UNKNOWN
-    return F.Labels(Encoding.INTEGER, labels.count, 1, f"argmax of {labels.origin}", it.site(node), labels.container)
-
-
-@handles("numpy.eye", "numpy.identity")
-def _np_eye(lib: Library, args, node, it) -> Value:
-    size = _arg(args, 0, "N")
-    return kerasapi.OneHotTable(size, it.site(node)) if int_value(size) is not None else UNKNOWN
-
-
-@handles("numpy.random.randint")
-def _np_randint(lib: Library, args, node, it) -> Value:
-    low, high, size = _arg(args, 0, "low"), _arg(args, 1, "high", Const(None)), _arg(args, 2, "size", Const(None))
-    low_v, high_v = int_value(low), high.value if isinstance(high, Const) else UNKNOWN
-    if low_v is None or high_v is UNKNOWN:
-        return UNKNOWN
-    count_value = high if high_v is not None else low
-    if high_v is not None and low_v != 0:
-        return UNKNOWN
-    classes = int_value(count_value)
-    if classes is None:
-        return UNKNOWN
-    rank, width = _size_shape(size)
-    if rank is None:
-        return UNKNOWN
-    count = F.count_of(count_value)
-    site = it.site(node)
-    if rank == 2 and width not in (1, None):
-        if classes == 2:
-            return F.Labels(Encoding.MULTI_HOT, ClassCount(width), 2, "np.random.randint(0, 2, ...)", site)
-        return UNKNOWN
-    encoding = Encoding.BINARY if classes == 2 else Encoding.INTEGER
-    return F.Labels(encoding, count, rank, f"np.random.randint(0, {classes}, ...)", site)
-
-
-def _size_shape(size: Value) -> tuple[int | None, int | None]:
-    if isinstance(size, Const):
-        return (1, None) if isinstance(size.value, int) else (None, None)
-    if isinstance(size, Seq):
-        if len(size.items) == 1:
-            return 1, None
-        if len(size.items) == 2:
-            return 2, int_value(size.items[1])
-    return None, None
-
-
-# -- pandas -------------------------------------------------------------------------------
-@handles("pandas.get_dummies")
-def _get_dummies(lib: Library, args, node, it) -> Value:
-    if args.keywords.get("columns") is not None:
-        return UNKNOWN
-    return F.Labels(Encoding.ONE_HOT, ClassCount(None), 2, "pd.get_dummies(...)", it.site(node), mode_site=it.site(node))
-
-
-# -- scikit-learn -------------------------------------------------------------------------
 @handles(
     "sklearn.preprocessing.LabelEncoder",
     "sklearn.preprocessing.LabelBinarizer",
@@ -446,7 +386,7 @@ def _get_dummies(lib: Library, args, node, it) -> Value:
 )
 def _encoder(lib: Library, args, node, it) -> Value:
     kind = it.chunk.code(node.func).split(".")[-1].strip() if node is not None else "LabelEncoder"
-    return kerasapi.Encoder(kind, it.site(node) if node is not None else None)
+    return Encoder(kind, it.site(node) if node is not None else None)
 
 
 @handles("sklearn.datasets.make_classification")
@@ -466,5 +406,5 @@ def _train_test_split(lib: Library, args, node, it) -> Value:
         return UNKNOWN
     out = []
     for value in args.positional:
-        out.extend([value, value] if isinstance(value, F.Labels) else [UNKNOWN, UNKNOWN])
+        out.extend([value, value])  # each array splits into a train and a test part of the same kind
     return Seq(out, "list")
