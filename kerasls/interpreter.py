@@ -17,6 +17,7 @@ import libcst as cst
 
 from . import facts as F
 from .values import (
+    CURRENT_FILE,
     UNKNOWN,
     BoundMethod,
     ClassValue,
@@ -68,6 +69,7 @@ _BUILTINS = {
     "False": Const(False),
     "None": Const(None),
     "__name__": Const("__main__"),
+    "__file__": Const(CURRENT_FILE),
     **{
         name: Ref(f"builtins.{name}")
         for name in (

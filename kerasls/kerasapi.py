@@ -5,7 +5,7 @@ Argument binding follows Keras's own signatures from the generated knowledge, so
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import posixpath
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -488,8 +488,12 @@ def call_method(lib: "Library", obj: Value, method: str, args: "CallArgs", node,
         return _flow(lib, method, args, node, it)
     if isinstance(obj, F.DataSource):
         return _dataset_method(lib, obj, method, args, node, it)
-    if isinstance(obj, (F.Layer, Instance)):
-        return UNKNOWN
+    if isinstance(obj, PathValue):
+        if method in ("resolve", "absolute", "expanduser"):
+            return obj
+        if method == "joinpath":
+            parts = [_path_text(v) for v in args.positional]
+            return PathValue(posixpath.join(obj.path, *parts)) if parts and None not in parts else UNKNOWN
     return UNKNOWN
 
 
@@ -617,6 +621,11 @@ def attribute(lib: "Library", base: Value, attr: str, node, it: "Interpreter") -
         return _source_attribute(base, attr, node, it)
     if isinstance(base, (F.ImageGenerator, Instance)):
         return BoundMethod(base, attr)
+    if isinstance(base, PathValue):
+        if attr == "parent":
+            return PathValue(posixpath.dirname(base.path))
+        if attr in ("resolve", "absolute", "expanduser", "joinpath"):
+            return BoundMethod(base, attr)
     return UNKNOWN
 
 

@@ -314,6 +314,19 @@ def _path_join(lib: Library, args, node, it) -> Value:
     return Const(posixpath.join(*parts))
 
 
+@handles("os.path.dirname", "os.path.abspath", "os.path.realpath", "os.path.normpath", "os.path.expanduser")
+def _path_function(lib: Library, args, node, it) -> Value:
+    path = _path_text(args.positional[0]) if len(args.positional) == 1 else None
+    if path is None:
+        return UNKNOWN
+    name = node.func.attr.value if node is not None and isinstance(node.func, cst.Attribute) else ""
+    if name == "dirname":
+        return Const(posixpath.dirname(path))
+    if name == "normpath":
+        return Const(posixpath.normpath(path))
+    return Const(path)  # abspath/realpath keep a relative path relative: the host anchors it
+
+
 @handles("pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath")
 def _path(lib: Library, args, node, it) -> Value:
     parts = [_path_text(v) for v in args.positional]

@@ -29,6 +29,10 @@ class Unknown:
 
 UNKNOWN = Unknown()
 
+# `__file__` is the analysed file. The host resolves relative paths from the file's folder,
+# so a bare name is all the interpreter needs: os.path.dirname(__file__) is "".
+CURRENT_FILE = "__kerasls_current_file__.py"
+
 
 @dataclass(frozen=True, eq=False)
 class Site:

@@ -205,7 +205,9 @@ class _Records(logging.Handler):
 
 
 # Warnings about the harness, not about the configuration under test.
-_NOISE = re.compile(r"(^Your input ran out of data|^Local rendezvous|triggered tf\.function retracing|^`shuffle=True` was passed)")
+_NOISE = re.compile(
+    r"(^Your input ran out of data|^Local rendezvous|triggered tf\.function retracing|^`shuffle=True` was passed)"
+)
 
 
 @contextlib.contextmanager

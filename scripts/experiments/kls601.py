@@ -1,6 +1,6 @@
 """KLS601 generator-method-removed: Model.fit_generator."""
 
-from .common import attempt, blobs, fit, keras, mlp, one_hot
+from .common import attempt, blobs, fit, mlp, one_hot
 
 SETUP = "A Python generator of (x, y) batches (K=3, 16 features), model.fit_generator(gen, steps_per_epoch=10, epochs=2)."
 FIX = "model.fit(gen, steps_per_epoch=10, epochs=2)."

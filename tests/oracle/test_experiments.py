@@ -175,7 +175,8 @@ def test_kls101_output_units_mismatch(doc):
         learns(v["fixed"])
         learns(v["fixed_sparse"])
     raises(exp(doc, "KLS101", "keras3")["invalid_one_hot"], fragment="output.shape=(None, 9)")
-    raises(exp(doc, "KLS101", "tf_keras")["invalid_one_hot"], fragment="Shapes (None, 10) and (None, 9) are incompatible")
+    raises(exp(doc, "KLS101", "tf_keras")["invalid_one_hot"],
+           fragment="Shapes (None, 10) and (None, 9) are incompatible")
 
 
 def _plateau(variant):
@@ -261,7 +262,8 @@ def test_kls301_softmax_on_single_unit(doc):
         # while the output stays 1.0.
         assert bad["loss_constant"] is False and bad["backend"] == "tensorflow"
         assert trains(v["fixed"])["final"]["accuracy"] > 0.9
-    warned(exp(doc, "KLS301", "keras3")["invalid"], "This axis has size 1. The softmax operation will always return the value 1")
+    warned(exp(doc, "KLS301", "keras3")["invalid"],
+           "This axis has size 1. The softmax operation will always return the value 1")
     jax = exp(doc, "KLS301", "keras3")["jax"]
     if isinstance(jax, dict):
         assert jax["invalid"]["output_constant"] == 1.0 and jax["invalid"]["loss_constant"] is True
@@ -351,15 +353,18 @@ def test_kls501_input_size_mismatch(doc):
 def test_kls502_channel_mismatch(doc):
     k3, k2 = exp(doc, "KLS502", "keras3"), exp(doc, "KLS502", "tf_keras")
     for v in (k3["arrays_grayscale"], k3["directory_grayscale"], k2["arrays_grayscale"]):
-        raises(v, "ValueError", "expected axis -1 of input shape to have value 3, but received input with shape (None, 16, 16, 1)")
-    raises(k2["directory_grayscale"], "InvalidArgumentError", "input depth must be evenly divisible by filter depth: 1 vs 3")
+        raises(v, "ValueError",
+               "expected axis -1 of input shape to have value 3, but received input with shape (None, 16, 16, 1)")
+    raises(k2["directory_grayscale"], "InvalidArgumentError",
+           "input depth must be evenly divisible by filter depth: 1 vs 3")
     for v in (k3, k2):
         learns(v["fixed"], baseline=0.25)
 
 
 def test_kls503_dense_on_unflattened_features(doc):
     raises(exp(doc, "KLS503", "keras3")["invalid"], "ValueError", "output.shape=(None, 14, 14, 4)")
-    raises(exp(doc, "KLS503", "tf_keras")["invalid"], "ValueError", "Shapes (None, 4) and (None, 14, 14, 4) are incompatible")
+    raises(exp(doc, "KLS503", "tf_keras")["invalid"], "ValueError",
+           "Shapes (None, 4) and (None, 14, 14, 4) are incompatible")
     for line in LINES:
         learns(exp(doc, "KLS503", line)["fixed"])
 

@@ -1,0 +1,494 @@
+"""The kerasls language server: one function per LSP method, around the analysis core.
+
+The server owns documents, timing and the protocol; the Keras knowledge lives in the
+core. Analyses run on a worker thread, one document version at a time; a result for a
+version that has been edited since is dropped, never published over newer text.
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import queue
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from . import __version__
+from . import lsp_convert as L
+from .analysis import Analysis, analyze
+from .diagnostics import Position
+from .fixing import fix_text
+from .hover import hover_at
+from .rules import SYNTAX_ERROR
+from .server_settings import ServerSettings, parse
+from .settings import Settings, SettingsError
+from .source import split_lines
+from .workspace import FileSystemHost, find_pyproject, load_settings
+
+log = logging.getLogger("kerasls")
+FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.kerasls"
+
+
+class Worker:
+    """One daemon thread running analyses in order; it never keeps the process alive at exit."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue = queue.Queue()
+        threading.Thread(target=self._run, name="kerasls-analysis", daemon=True).start()
+
+    def submit(self, job: Callable) -> concurrent.futures.Future:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._jobs.put((job, future))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            job, future = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(job())
+            except BaseException as error:  # handed to the awaiting handler
+                future.set_exception(error)
+
+
+@dataclass
+class DocumentState:
+    uri: str
+    generation: int = 0
+    timer: asyncio.TimerHandle | None = None
+    analysis: Analysis | None = None
+    analysis_version: int | None = None
+    # LSP diagnostics of the last analysis that parsed, moved along with every edit since.
+    carried: list[types.Diagnostic] = field(default_factory=list)
+    items: list[types.Diagnostic] = field(default_factory=list)  # what the client should show now
+    items_version: int | None = None
+
+
+class KerasLanguageServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            "kerasls",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            notebook_document_sync=types.NotebookDocumentSyncOptions(
+                notebook_selector=[types.NotebookDocumentFilterWithCells(
+                    cells=[types.NotebookCellLanguage(language="python")], notebook="*",
+                )],
+                save=True,
+            ),
+        )
+        self.states: dict[str, DocumentState] = {}
+        self.init_settings = ServerSettings()
+        self.settings = ServerSettings()
+        self.worker = Worker()
+        self.pull_mode = False
+        self.reported_failures: set[str] = set()
+        self._project: dict[tuple, Settings] = {}
+
+    # -- settings -----------------------------------------------------------------------
+    def project_settings(self, path: Path | None) -> Settings:
+        pyproject = find_pyproject(path) if path is not None else None
+        try:
+            stamp = (pyproject, pyproject.stat().st_mtime_ns if pyproject else None)
+        except OSError:
+            stamp = (None, None)
+        if stamp not in self._project:
+            try:
+                self._project[stamp] = load_settings(pyproject)
+            except SettingsError as error:
+                self.tell(f"kerasls: {error}", types.MessageType.Error)
+                self._project[stamp] = Settings()
+        return self._project[stamp]
+
+    def tell(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        log.log(logging.ERROR if kind == types.MessageType.Error else logging.INFO, message)
+        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    # -- analysis -----------------------------------------------------------------------
+    def document(self, uri: str):
+        if uri not in self.states:
+            raise JsonRpcInvalidParams(f"document not open: {uri}")
+        return self.workspace.get_text_document(uri)
+
+    def converter(self, text: str) -> L.Converter:
+        return L.Converter(split_lines(text), self.workspace.position_codec)
+
+    def run_analysis(self, uri: str, text: str, still_wanted: Callable[[], bool]) -> Analysis | None:
+        """Runs on the worker thread."""
+        if not still_wanted():
+            return None
+        path = Path(to_fs_path(uri)) if uri.startswith("file:") else None
+        lint = self.settings.lint_settings(self.project_settings(path))
+        root = self.workspace.root_path
+        host = FileSystemHost(path, root) if path else FileSystemHost(None, root)
+        return analyze(text, host=host, settings=lint)
+
+    def schedule(self, uri: str, delay_ms: int) -> None:
+        state = self.states[uri]
+        state.generation += 1
+        generation = state.generation
+        if state.timer is not None:
+            state.timer.cancel()
+        loop = asyncio.get_running_loop()
+        state.timer = loop.call_later(delay_ms / 1000, lambda: loop.create_task(self.refresh(uri, generation)))
+
+    async def refresh(self, uri: str, generation: int) -> None:
+        state = self.states.get(uri)
+        if state is None or state.generation != generation:
+            return
+        doc = self.workspace.get_text_document(uri)
+        text, version = doc.source, doc.version
+        analysis = await self.analyze_async(uri, text, lambda: state.generation == generation)
+        if analysis is None or self.states.get(uri) is not state or state.generation != generation:
+            return  # an edit arrived meanwhile: a newer analysis is on its way
+        self.remember(state, analysis, text, version)
+        if not self.pull_mode:
+            self.publish(uri, version, state.items)
+
+    async def analyze_async(self, uri: str, text: str, still_wanted: Callable[[], bool]) -> Analysis | None:
+        future = self.worker.submit(lambda: self.run_analysis(uri, text, still_wanted))
+        analysis = await asyncio.wrap_future(future)
+        if analysis is not None:
+            self.report_failures(analysis)
+        return analysis
+
+    def report_failures(self, analysis: Analysis) -> None:
+        for failure in analysis.failures:
+            if failure.code in self.reported_failures:
+                continue
+            self.reported_failures.add(failure.code)
+            message = f"kerasls: rule {failure.code} failed ({failure.error!r}); its findings are skipped"
+            log.error(message, exc_info=failure.error)
+            self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
+
+    def remember(self, state: DocumentState, analysis: Analysis, text: str, version: int | None) -> None:
+        """Keep an analysis and work out what to show for it."""
+        state.analysis, state.analysis_version = analysis, version
+        if not self.settings.enable:
+            state.items, state.items_version = [], version
+            return
+        convert = self.converter(text)
+        found = [L.diagnostic(d, convert, state.uri, version) for d in analysis.diagnostics if d.code != SYNTAX_ERROR.code]
+        if analysis.syntax is None:
+            state.carried = found
+            state.items = list(found)
+        else:
+            # Mid-edit: keep what the last good analysis found above the broken line.
+            broken = analysis.syntax.span.start.line
+            state.items = [d for d in state.carried if d.range.end.line < broken]
+            syntax = [d for d in analysis.diagnostics if d.code == SYNTAX_ERROR.code]
+            if self.settings.show_syntax_errors and syntax:
+                state.items.append(L.diagnostic(syntax[0], convert, state.uri, version))
+        state.items_version = version
+
+    def publish(self, uri: str, version: int | None, items: list[types.Diagnostic]) -> None:
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=version)
+        )
+
+    async def current_analysis(self, uri: str) -> tuple[Analysis, str, int | None]:
+        """The analysis of the document as it is now (cached when nothing changed)."""
+        doc = self.document(uri)
+        state = self.states[uri]
+        if state.analysis is not None and state.analysis_version == doc.version:
+            return state.analysis, doc.source, doc.version
+        text, version = doc.source, doc.version
+        analysis = await self.analyze_async(uri, text, lambda: True)
+        if doc.version == version and self.states.get(uri) is state:
+            self.remember(state, analysis, text, version)
+        return analysis, text, version
+
+    def recheck_all(self) -> None:
+        for uri in list(self.states):
+            self.schedule(uri, 0)
+        if self.pull_mode and self.client_capabilities.workspace and self.client_capabilities.workspace.diagnostics:
+            self.workspace_diagnostic_refresh(None)
+
+
+server = KerasLanguageServer()
+
+
+# -- lifecycle --------------------------------------------------------------------------------
+@server.feature(types.INITIALIZE)
+def initialize(ls: KerasLanguageServer, params: types.InitializeParams) -> None:
+    try:
+        ls.init_settings = ls.settings = parse(params.initialization_options)
+    except ValueError as error:
+        ls.init_settings = ls.settings = ServerSettings()
+        log.error("initializationOptions: %s", error)
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"kerasls settings: {error}"))
+
+
+@server.feature(types.INITIALIZED)
+async def initialized(ls: KerasLanguageServer, params: types.InitializedParams) -> None:
+    caps = ls.client_capabilities
+    watch = caps.workspace and caps.workspace.did_change_watched_files
+    if watch and watch.dynamic_registration:
+        try:
+            await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+                id="kerasls-pyproject",
+                method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                    watchers=[types.FileSystemWatcher(glob_pattern="**/pyproject.toml")]
+                ),
+            )]))
+        except Exception as error:  # the client claimed support but refused: pyproject edits apply on the next check
+            log.warning("could not watch pyproject.toml files: %s", error)
+    await pull_configuration(ls)
+
+
+async def pull_configuration(ls: KerasLanguageServer) -> None:
+    caps = ls.client_capabilities
+    if not (caps.workspace and caps.workspace.configuration):
+        return
+    try:
+        result = await ls.workspace_configuration_async(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section="kerasls")])
+        )
+    except Exception as error:  # a client that cannot answer keeps the settings it gave at start
+        log.warning("workspace/configuration failed: %s", error)
+        return
+    section = result[0] if result else None
+    if not section:
+        return
+    try:
+        settings = parse(section, ls.init_settings)
+    except ValueError as error:
+        ls.tell(f"kerasls settings: {error}", types.MessageType.Error)
+        return
+    if settings != ls.settings:
+        ls.settings = settings
+        ls.recheck_all()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(ls: KerasLanguageServer, params: types.DidChangeConfigurationParams) -> None:
+    section = params.settings.get("kerasls") if isinstance(params.settings, dict) else None
+    if section:
+        try:
+            ls.settings = parse(section, ls.init_settings)
+        except ValueError as error:
+            ls.tell(f"kerasls settings: {error}", types.MessageType.Error)
+            return
+        ls.recheck_all()
+    else:
+        await pull_configuration(ls)
+        ls.recheck_all()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: KerasLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+    if any(change.uri.endswith("pyproject.toml") for change in params.changes):
+        ls._project.clear()
+        ls.recheck_all()
+
+
+# -- text documents ---------------------------------------------------------------------------
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: KerasLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.states[params.text_document.uri] = DocumentState(params.text_document.uri)
+    ls.schedule(params.text_document.uri, 0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: KerasLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+    state = ls.states.get(params.text_document.uri)
+    if state is None:
+        return
+    codec = ls.workspace.position_codec
+    for change in params.content_changes:
+        if isinstance(change, types.TextDocumentContentChangeEvent_Type1):
+            state.carried = [d for d in (L.shift_diagnostic(d, change, codec) for d in state.carried) if d]
+        else:
+            state.carried = []
+    if ls.settings.run == "onType":
+        ls.schedule(state.uri, ls.settings.debounce)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: KerasLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+    if params.text_document.uri in ls.states:
+        ls.schedule(params.text_document.uri, 0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: KerasLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+    state = ls.states.pop(params.text_document.uri, None)
+    if state is not None and state.timer is not None:
+        state.timer.cancel()
+    ls.publish(params.text_document.uri, None, [])
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_DIAGNOSTIC,
+    types.DiagnosticOptions(identifier="kerasls", inter_file_dependencies=False, workspace_diagnostics=False),
+)
+async def pull_diagnostics(ls: KerasLanguageServer, params: types.DocumentDiagnosticParams):
+    uri = params.text_document.uri
+    if not ls.pull_mode:
+        ls.pull_mode = True  # this client pulls: stop pushing, and clear what was pushed
+        for open_uri in ls.states:
+            ls.publish(open_uri, None, [])
+    doc = ls.document(uri)
+    state = ls.states[uri]
+    if ls.settings.run == "onSave" and state.items_version is not None:
+        return types.RelatedFullDocumentDiagnosticReport(items=state.items, result_id=str(state.items_version))
+    await ls.current_analysis(uri)
+    if state.items_version != doc.version:
+        return types.RelatedFullDocumentDiagnosticReport(items=state.carried, result_id=None)
+    return types.RelatedFullDocumentDiagnosticReport(items=state.items, result_id=str(doc.version))
+
+
+# -- code actions -----------------------------------------------------------------------------
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL_KIND],
+        resolve_provider=False,
+    ),
+)
+async def code_action(ls: KerasLanguageServer, params: types.CodeActionParams):
+    uri = params.text_document.uri
+    doc = ls.document(uri)
+    only = params.context.only
+    actions: list[types.CodeAction] = []
+    if _wants(only, types.CodeActionKind.QuickFix):
+        for diag in _diagnostics_for(ls, params, doc.version):
+            actions.extend(_quick_fixes(ls, uri, doc, diag))
+    if only and any(_covers(kind, FIX_ALL_KIND) for kind in only):
+        action = await _fix_all(ls, uri)
+        if action is not None:
+            actions.append(action)
+    return actions
+
+
+def _wants(only, kind) -> bool:
+    return not only or any(_covers(k, kind) for k in only)
+
+
+def _covers(requested, kind) -> bool:
+    requested, kind = str(getattr(requested, "value", requested)), str(getattr(kind, "value", kind))
+    return kind == requested or kind.startswith(requested + ".")
+
+
+def _diagnostics_for(ls: KerasLanguageServer, params: types.CodeActionParams, version) -> list[types.Diagnostic]:
+    """The client's kerasls diagnostics in range, or ours for this version when it sent none."""
+    given = [d for d in params.context.diagnostics if d.source == L.SOURCE and isinstance(d.data, dict)]
+    if given:
+        return given
+    state = ls.states[params.text_document.uri]
+    if state.items_version != version:
+        return []
+    rng = params.range
+    return [d for d in state.items if _overlaps(d.range, rng)]
+
+
+def _overlaps(a: types.Range, b: types.Range) -> bool:
+    return (a.start.line, a.start.character) <= (b.end.line, b.end.character) and (
+        b.start.line, b.start.character) <= (a.end.line, a.end.character)
+
+
+def _quick_fixes(ls: KerasLanguageServer, uri: str, doc, diag: types.Diagnostic) -> list[types.CodeAction]:
+    data = diag.data if isinstance(diag.data, dict) else {}
+    actions = []
+    if data.get("version") == doc.version:
+        for fix in data.get("fixes", []):
+            actions.append(types.CodeAction(
+                title=fix["title"],
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diag],
+                is_preferred=bool(fix.get("preferred")),
+                edit=_workspace_edit(ls, uri, doc.version, L.edits_from_data(fix)),
+            ))
+    if diag.code and diag.code != SYNTAX_ERROR.code:
+        ignore = _ignore_edit(ls.converter(doc.source), diag.range.start.line, str(diag.code))
+        if ignore is not None:
+            actions.append(types.CodeAction(
+                title=f"Ignore {diag.code} on this line",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diag],
+                edit=_workspace_edit(ls, uri, doc.version, [ignore]),
+            ))
+    return actions
+
+
+def _ignore_edit(convert: L.Converter, line: int, code: str) -> types.TextEdit | None:
+    """Add the code to the line's suppression comment, or append one."""
+    if line >= len(convert.lines):
+        return None
+    content = convert.lines[line].rstrip("\r\n")
+    marker = content.find("# kerasls: ignore[")
+    close = content.find("]", marker) if marker >= 0 else -1
+    if marker >= 0 and close >= 0:
+        point = convert.position(Position(line, close))
+        return types.TextEdit(range=types.Range(start=point, end=point), new_text=f", {code}")
+    end = convert.position(Position(line, len(content)))
+    return types.TextEdit(range=types.Range(start=end, end=end), new_text=f"  # kerasls: ignore[{code}]")
+
+
+async def _fix_all(ls: KerasLanguageServer, uri: str) -> types.CodeAction | None:
+    doc = ls.document(uri)
+    text, version = doc.source, doc.version
+
+    def job():
+        return fix_text(text, lambda t: ls.run_analysis(uri, t, lambda: True))
+
+    new_text, fixed, _ = await asyncio.wrap_future(ls.worker.submit(job))
+    if not fixed or new_text == text:
+        return None
+    edits = L.line_edits(split_lines(text), split_lines(new_text))
+    return types.CodeAction(
+        title=f"Fix all kerasls findings ({fixed})",
+        kind=FIX_ALL_KIND,
+        edit=_workspace_edit(ls, uri, version, edits),
+    )
+
+
+def _workspace_edit(ls: KerasLanguageServer, uri: str, version, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
+    caps = ls.client_capabilities.workspace
+    if caps and caps.workspace_edit and caps.workspace_edit.document_changes:
+        return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+            edits=edits,
+        )])
+    return types.WorkspaceEdit(changes={uri: edits})
+
+
+# -- hover ------------------------------------------------------------------------------------
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+async def hover(ls: KerasLanguageServer, params: types.HoverParams) -> types.Hover | None:
+    analysis, text, _ = await ls.current_analysis(params.text_document.uri)
+    if analysis.syntax is not None or not analysis.uses_keras:
+        return None
+    convert = ls.converter(text)
+    found = hover_at(analysis, convert.from_client(params.position))
+    if found is None:
+        return None
+    markdown, span = found
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown),
+        range=convert.range(span),
+    )
+
+
+def serve(args) -> None:
+    logging.basicConfig(
+        stream=sys.stderr, level=getattr(logging, args.log_level.upper(), logging.INFO),
+        format="kerasls %(levelname)s %(message)s",
+    )
+    logging.getLogger("pygls").setLevel(logging.WARNING)
+    if args.tcp:
+        server.start_tcp(args.host, args.port)
+    elif args.ws:
+        server.start_ws(args.host, args.port)
+    else:
+        server.start_io()
