@@ -382,8 +382,8 @@ class Interpreter:
 
     def assign(self, target: cst.CSTNode, value: Value, scope: Scope, value_node) -> None:
         if isinstance(target, cst.Name):
-            if isinstance(value, Const) and scope.is_module and value.origin.expr is None and value_node is not None:
-                value = Const(value.value, Origin(value.origin.site, target.value))
+            if isinstance(value, Const) and scope.is_module and value_node is not None:
+                value = Const(value.value, Origin(value.origin.site, target.value))  # the program's own name for it
             elif isinstance(value, Seq) and scope.is_module and value.origin.expr is None:
                 value = Seq(value.items, value.kind, Origin(value.origin.site, target.value))
             self.bind(target.value, value, scope)

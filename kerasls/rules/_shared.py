@@ -64,7 +64,7 @@ def head_related(head: Head | None) -> list[tuple[Site | None, str]]:
     if head.activation_layer is not None and head.activation_site is not None:
         out.append((head.activation_site, f"activation applied to the output: {head.activation}"))
     units_site = head.units_site
-    if units_site is not None and head.layer is not None and units_site.chunk is not head.layer.site.chunk:
+    if units_site is not None and head.layer is not None and not head.layer.site.span.contains(units_site.span.start):
         out.append((units_site, f"the output width {head.width} is set here"))
     return out
 
@@ -98,8 +98,12 @@ def _defined_before(count: F.ClassCount, at: Site) -> bool:
 
 
 def _in_function(site: Site) -> bool:
+    """Whether the site is inside a function body (run later), not its signature (run at def time)."""
     module = site.chunk.module
-    return bool(module and module.body and isinstance(module.body[0], (cst.FunctionDef, cst.ClassDef)))
+    if not (module and module.body and isinstance(module.body[0], (cst.FunctionDef, cst.ClassDef))):
+        return False
+    body = Site(site.chunk, module.body[0].body).span
+    return body.start <= site.span.start
 
 
 def set_units(head: Head, labels: F.Labels) -> TextEdit | None:
@@ -115,11 +119,7 @@ def set_units(head: Head, labels: F.Labels) -> TextEdit | None:
     if target is None:
         return None
     code = count_expression(labels.count, target)
-    if code is None:
-        return None
-    if isinstance(target.node, cst.Integer) and target is not written and not code.isdigit():
-        code = str(labels.classes) if labels.classes is not None else code
-    return fixes.replace(target, code)
+    return fixes.replace(target, code) if code is not None else None
 
 
 def set_activation(head: Head, name: str | None, ctx: Context) -> TextEdit | None:

@@ -227,7 +227,7 @@ def _capture(rec):
         for text in [str(w.message) for w in caught] + handler.messages:
             lines = [line for line in _ANSI.sub("", text).splitlines() if line.strip()]
             first = normalise(lines[0]) if lines else ""
-            if first and first not in found and not _NOISE.match(first):
+            if first and first not in found and not _NOISE.search(first):
                 found.append(first)
         if found:
             rec["warnings"] = found
