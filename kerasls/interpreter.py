@@ -154,7 +154,12 @@ class Interpreter:
                 if chunk.module is None:
                     continue
                 self.chunk = chunk
-                self.exec_block(chunk.module.body, self.module_scope)
+                try:
+                    self.exec_block(chunk.module.body, self.module_scope)
+                except RecursionError:
+                    self.frames.clear()  # absurdly deep code: what it would have defined stays unknown
+                    self._active.clear()
+                    self.uncertain = 0
             self._run_uncalled_functions()
         except BudgetExceeded:
             self.truncated = True

@@ -125,7 +125,7 @@ def line_edits(before_lines: list[str], after_lines: list[str]) -> list[types.Te
     return edits
 
 
-def shift_range(rng: types.Range, change: types.TextDocumentContentChangeEvent_Type1, codec: PositionCodec) -> types.Range | None:
+def shift_range(rng: types.Range, change: types.TextDocumentContentChangePartial, codec: PositionCodec) -> types.Range | None:
     """Where a range moves when a change is applied before it; None when the change touches it."""
     start, end = change.range.start, change.range.end
     if _le(rng.end, start):

@@ -42,7 +42,11 @@ class Worker:
 
     def __init__(self) -> None:
         self._jobs: queue.Queue = queue.Queue()
-        threading.Thread(target=self._run, name="kerasls-analysis", daemon=True).start()
+        previous = threading.stack_size(64 * 1024 * 1024)  # deep but valid code recurses deeply in libcst
+        try:
+            threading.Thread(target=self._run, name="kerasls-analysis", daemon=True).start()
+        finally:
+            threading.stack_size(previous)
 
     def submit(self, job: Callable) -> concurrent.futures.Future:
         future: concurrent.futures.Future = concurrent.futures.Future()
@@ -306,7 +310,7 @@ def did_change(ls: KerasLanguageServer, params: types.DidChangeTextDocumentParam
         return
     codec = ls.workspace.position_codec
     for change in params.content_changes:
-        if isinstance(change, types.TextDocumentContentChangeEvent_Type1):
+        if isinstance(change, types.TextDocumentContentChangePartial):
             state.carried = [d for d in (L.shift_diagnostic(d, change, codec) for d in state.carried) if d]
         else:
             state.carried = []

@@ -143,6 +143,11 @@ class _Parsed:
         self.module: cst.Module | None = None
         self.problem: SyntaxProblem | None = None
         self._positions = None
+        if len(text) > _CHECK_FIRST_ABOVE and _python_rejects(text):
+            # libcst's native parser can overflow the C stack on input nested thousands deep
+            # (a crash, not an exception); CPython's parser refuses such input politely first.
+            self.problem = _python_syntax_problem(text, ValueError("too deeply nested"))
+            return
         try:
             self.module = cst.parse_module(text)
         except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError) as error:
@@ -153,6 +158,19 @@ class _Parsed:
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._positions = wrapper.resolve(PositionProvider)
         return self._positions
+
+
+_CHECK_FIRST_ABOVE = 4000  # characters: shorter text cannot nest deep enough to matter
+
+
+def _python_rejects(text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<kerasls>", "exec", ast.PyCF_ONLY_AST)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    return False
 
 
 class _ParseCache:

@@ -2,8 +2,8 @@
 --
 -- Load it from your init.lua:
 --     dofile('/path/to/kerasls/editors/neovim/kerasls.lua')
--- or copy it into ~/.config/nvim/plugin/. To change anything, call vim.lsp.config
--- again afterwards: tables are merged, later calls win, e.g.
+-- To change anything, call vim.lsp.config again after that line: tables are merged and
+-- later calls win (so load this file before your own settings, not from plugin/), e.g.
 --     vim.lsp.config('kerasls', {
 --       cmd = { '/path/to/project/.venv/bin/python', '-m', 'kerasls', 'serve' },
 --       settings = { kerasls = { run = 'onSave', severity = { KLS401 = 'hint' } } },

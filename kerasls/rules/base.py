@@ -175,7 +175,8 @@ def _fill_measurements(text: str, measured: dict) -> str:
                 return "(not measured)"
             node = node[key]
         if isinstance(node, float):
-            return f"{node:.5f}".rstrip("0").rstrip(".")
+            text = f"{node:.5f}".rstrip("0")
+            return text + "0" if text.endswith(".") else text
         if isinstance(node, list):
             return ", ".join(f"{v:.4f}" if isinstance(v, float) else str(v) for v in node)
         return str(node)

@@ -4,6 +4,9 @@ from __future__ import annotations
 from ..diagnostics import Severity
 from ..facts import Encoding
 from .. import fixes
+import re
+
+from . import _consequences as C
 from . import _shared as S
 from .base import Context, Example, Rule, Training
 
@@ -21,11 +24,11 @@ class OutputUnitsMismatchClassCount(Rule):
     raises or, for a single output unit, broadcasts it against every label column and
     trains silently on nonsense. With integer labels and fewer units than classes, the
     largest labels fall outside the output: sparse crossentropy raises on CPU
-    (`{measured.keras3.sparse_labels.error}`) and yields NaN losses on GPU.
+    ("{measured.keras3.invalid_sparse.error}") and yields NaN losses on GPU.
 
     Measured with a 10-class problem and `Dense(9)`: Keras 3 raises
-    `{measured.keras3.one_hot_labels.error}`; with `Dense(10)` the same model reaches
-    {measured.keras3.fixed.final.accuracy} accuracy.
+    "{measured.keras3.invalid_one_hot.error}", Keras 2 "{measured.tf_keras.invalid_one_hot.error}";
+    with `Dense(10)` the same model reaches {measured.keras3.fixed.final.accuracy} accuracy.
 
     ## Example
     ```python
@@ -124,28 +127,26 @@ model.fit(train)
             problem = "integer"
         else:
             return
-        message = self._message(problem, width, labels, ctx)
+        message = self._message(problem, width, t, ctx)
         related = S.labels_related(labels) + S.head_related(head) + S.loss_related(t.loss) + S.fit_related(t)
         yield self.diagnostic(head.site, message, related, self._fixes(t, ctx))
 
-    def _message(self, problem: str, width: int, labels, ctx: Context) -> str:
-        K = S.k(labels)
+    def _message(self, problem: str, width: int, t: Training, ctx: Context) -> str:
+        labels = t.labels
         what = f"The model outputs {S.units(width)} per sample, but the labels are {S.describe_labels(labels)}."
         if problem == "integer":
-            return (
-                f"{what} Labels {width}..{int(K) - 1} have no output unit: sparse crossentropy raises "
-                f"'Received a label value of {int(K) - 1} which is outside the valid range of [0, {width})' on CPU "
-                f"and turns the loss into NaN on GPU."
-            )
+            consequence = C.on_each_line(ctx, self.code, ["invalid_sparse"])
+            if consequence:
+                consequence = re.sub(r"\b9\b", str(labels.classes - 1), consequence).replace("[0, 9)", f"[0, {width})")
+            return f"{what} Labels {width}..{labels.classes - 1} have no output unit. {consequence or ''} On GPU the loss turns into NaN instead.".replace("  ", " ")
         if width == 1:
-            keras3 = (
-                f"fit raises at the first step: target.shape=(None, {K}), output.shape=(None, 1)."
-                if labels.shape_known
-                else f"with this tf.data pipeline the label shape is unknown, so nothing raises and the one output is broadcast against all {K} columns: the model learns nothing."
-            )
-            keras2 = f"nothing raises: the one output is broadcast against all {K} columns and the model learns nothing."
-            return f"{what} {ctx.on_keras(keras3, keras2)}"
-        return f"{what} Keras raises at the first step: the loss needs output shape (None, {K}), not (None, {width})."
+            variants = C.single_output_on_one_hot(labels, t.loss, t.activation)
+            consequence = C.on_each_line(ctx, "KLS201", variants, labels.classes) or C.SHAPE_HEDGE
+            return f"{what} {consequence}"
+        consequence = C.on_each_line(ctx, self.code, ["invalid_one_hot"])
+        if consequence:
+            consequence = consequence.replace("(None, 10)", f"(None, {S.k(labels)})").replace("(None, 9)", f"(None, {width})")
+        return f"{what} {consequence or 'Keras raises at the first training step: the shapes differ.'}"
 
     def _fixes(self, t: Training, ctx: Context):
         head, labels = t.head, t.labels

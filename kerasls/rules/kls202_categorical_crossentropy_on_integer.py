@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import fixes
 from ..diagnostics import Severity
 from ..facts import Encoding
+from . import _consequences as C
 from . import _shared as S
 from .base import Context, Example, Rule, Training
 
@@ -20,8 +21,9 @@ class CategoricalCrossentropyOnIntegerLabels(Rule):
     ## Why is this bad?
     Categorical crossentropy needs one-hot labels with the same shape as the output,
     `(batch, K)`. Integer labels have shape `(batch,)` or `(batch, 1)`, so training
-    stops at the first step. Measured: Keras 3 raises `{measured.keras3.int_labels.error}`;
-    Keras 2 raises `{measured.tf_keras.int_labels.error}`.
+    stops at the first step. Measured with labels of shape `(N,)`: Keras 3 raises
+    "{measured.keras3.invalid_rank1.error}"; Keras 2 raises "{measured.tf_keras.invalid_rank1.error}".
+    With CIFAR-style `(N, 1)` labels Keras 3 raises "{measured.keras3.invalid_column.error}".
 
     ## Example
     ```python
@@ -95,9 +97,11 @@ model.fit(x_train, y_train)
         K = str(t.width) if t.width else S.k(labels)
         message = (
             f"Categorical crossentropy expects one-hot labels of shape (None, {K}), but the labels are "
-            f"{S.describe_labels(labels)}, shape {shape}. Keras raises at the first training step "
-            f"(target and output shapes differ)."
+            f"{S.describe_labels(labels)}, shape {shape}. "
         )
+        variant = "invalid_column" if labels.rank == 2 else "invalid_rank1"
+        consequence = C.on_each_line(ctx, self.code, [variant])
+        message += consequence.replace("5)", f"{K})") if consequence else "Keras raises at the first training step."
         related = S.labels_related(labels) + S.head_related(t.head) + S.fit_related(t)
         yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx))
 

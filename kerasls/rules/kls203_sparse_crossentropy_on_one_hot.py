@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import fixes
 from ..diagnostics import Severity
 from ..facts import Encoding
+from . import _consequences as C
 from . import _shared as S
 from .base import Context, Example, Rule, Training
 
@@ -20,7 +21,7 @@ class SparseCrossentropyOnOneHotLabels(Rule):
     Sparse categorical crossentropy reads each label as one integer class index, shape
     `(batch,)`. One-hot labels have shape `(batch, K)`, so the loss cannot line them up
     with the output and training stops at the first step. Measured: Keras 3 raises
-    `{measured.keras3.invalid.error}`.
+    "{measured.keras3.invalid.error}"; Keras 2 raises "{measured.tf_keras.invalid.error}".
 
     ## Example
     ```python
@@ -74,8 +75,8 @@ model.fit(np.load("x.npy"), y)
         message = (
             f"Sparse categorical crossentropy expects one integer class index per sample, shape (None,), "
             f"but the labels are {S.describe_labels(labels)}, shape (None, {S.k(labels)}). "
-            f"Keras raises at the first training step."
         )
+        message += C.on_each_line(ctx, self.code, ["invalid"]) or "Keras raises at the first training step."
         related = S.labels_related(labels) + S.head_related(t.head) + S.fit_related(t)
         yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx))
 

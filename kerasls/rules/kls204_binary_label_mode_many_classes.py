@@ -17,9 +17,12 @@ class BinaryLabelModeWithManyClasses(Rule):
 
     ## Why is this bad?
     Binary mode is for exactly two classes. `image_dataset_from_directory` refuses it:
-    `{measured.keras3.dataset.error}`. `flow_from_directory` does not: it yields the
-    class indices 0, 1, 2, ... as one float column (measured: {measured.keras3.iterator.label_values}),
-    and a sigmoid output trained with binary crossentropy on a label of 2 learns nothing useful.
+    "{measured.keras3.image_dataset_binary.error}". `flow_from_directory` does not: with three
+    class folders it yields the labels {measured.keras3.flow_from_directory_binary.label_values} as one
+    column, binary crossentropy on a target of 2 goes negative (measured loss
+    {measured.keras3.flow_from_directory_binary.final.loss}) and accuracy stays at
+    {measured.keras3.flow_from_directory_binary.final.accuracy}, against
+    {measured.keras3.fixed.final.accuracy} with `class_mode='categorical'` and a softmax head.
 
     ## Example
     ```python
@@ -82,8 +85,8 @@ model.fit(train)
             consequence = f" {function} raises: 'When passing label_mode=\"binary\", there must be exactly 2 class_names.'"
         else:
             consequence = (
-                f" {function} does not complain: it yields the class indices 0..{K - 1} as one float column, "
-                f"so a sigmoid output with binary crossentropy is trained on targets of up to {K - 1} and learns nothing useful."
+                f" {function} does not complain: it yields the class indices 0..{K - 1} as one column, "
+                f"binary crossentropy on targets above 1 goes negative, and the model learns nothing useful."
             )
         site = labels.mode_site or labels.site
         related = S.labels_related(labels) + S.head_related(t.head) + S.loss_related(t.loss)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import fixes
 from ..diagnostics import Severity
 from ..facts import Encoding
+from . import _consequences as C
 from . import _shared as S
 from .base import Context, Example, Rule, Training
 
@@ -17,9 +18,11 @@ class TwoUnitSoftmaxWithBinaryCrossentropy(Rule):
     ## Why is this bad?
     Binary crossentropy compares the label with every output column. The two softmax
     outputs always sum to one, and the single 0/1 label is broadcast against both, so
-    the loss asks the two columns to be equal. Measured: Keras 3 raises
-    `{measured.keras3.invalid.error}`; Keras 2 trains silently and reports a binary
-    accuracy of {measured.tf_keras.invalid.final.accuracy}.
+    the loss cannot mean anything. Measured: with numpy arrays Keras 3 raises
+    "{measured.keras3.arrays.error}" and Keras 2 "{measured.tf_keras.arrays.error}"; through a
+    `tf.data` pipeline that hides the label shape both train silently, report an accuracy of
+    {measured.keras3.tf_data_unknown_shape.final.accuracy}, and pick the right class
+    {measured.keras3.tf_data_unknown_shape.decision_accuracy} of the time (chance is 0.5).
 
     ## Example
     ```python
@@ -77,11 +80,9 @@ model.fit(np.zeros((200, 3)), y)
         message = (
             f"The model ends in 2 softmax outputs, but the labels are {S.describe_labels(labels)}, shape {S.label_shape(labels)}, "
             f"and binary crossentropy compares that one label with both columns. "
-            + ctx.on_keras(
-                "fit raises at the first step: target and output shapes differ.",
-                "nothing raises: the label is broadcast against both outputs, which always sum to 1, and the model learns nothing useful.",
-            )
         )
+        variants = [C.pipeline_variant(labels) + ("_rank1" if labels.rank == 1 and labels.container == "array" else "")]
+        message += C.on_each_line(ctx, self.code, variants + [C.pipeline_variant(labels)]) or C.SHAPE_HEDGE
         related = S.labels_related(labels) + S.head_related(head) + S.loss_related(t.loss) + S.fit_related(t)
         return_fixes = [
             fixes.fix("Use one sigmoid output", S.set_units_literal(head, 1), S.set_activation(head, "sigmoid", ctx), preferred=True),

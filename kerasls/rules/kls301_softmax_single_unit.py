@@ -15,10 +15,13 @@ class SoftmaxOnSingleUnit(Rule):
 
     ## Why is this bad?
     Softmax normalises its inputs so that they sum to one; over a single value it is
-    always exactly 1.0. The model predicts 1.0 for every sample, the loss never changes
-    and nothing is learned. Measured: every prediction was {measured.keras3.invalid.output_constant},
-    accuracy stayed at the positive rate ({measured.keras3.invalid.final.accuracy});
-    with a sigmoid output the same data reached {measured.keras3.fixed.final.accuracy}.
+    always exactly 1.0, so the model predicts 1.0 for every sample. Measured: every prediction
+    was {measured.keras3.invalid.output_constant} and accuracy stayed at the share of positive labels
+    ({measured.keras3.invalid.final.accuracy}) in every epoch, against
+    {measured.keras3.fixed.final.accuracy} with a sigmoid output. The reported loss is misleading:
+    on the TensorFlow backend Keras computes it from the values before the softmax, so it falls
+    (to {measured.keras3.invalid.final.loss}) while the predictions never change; on JAX it stays at
+    {measured.keras3.jax.invalid.final.loss}.
 
     ## Example
     ```python
@@ -78,9 +81,10 @@ model = keras.Model(inputs, outputs)
             return
         site = head.activation_site if head.activation_layer is not None and head.activation_site else head.site
         message = (
-            "Softmax over a single unit always outputs exactly 1.0, so every prediction is 1.0, "
-            "the loss never changes and the model learns nothing. Use sigmoid for one output (binary or "
-            "multi-label), or one unit per class with softmax."
+            "Softmax over a single unit always outputs exactly 1.0: every prediction is 1.0 whatever the input, "
+            "so accuracy stays at the share of positive labels (on the TensorFlow backend the loss still falls, "
+            "because Keras computes it before the softmax, which hides the problem). Use sigmoid for one output, "
+            "or one unit per class with softmax."
         )
         related = S.head_related(head) + S.loss_related(t.loss) + S.labels_related(t.labels)
         name = None if t.loss is not None and t.loss.logits else "sigmoid"

@@ -17,10 +17,14 @@ class ActivationBeforeFromLogitsLoss(Rule):
     `from_logits=True` tells the loss that it receives raw scores and must apply the
     softmax or sigmoid itself. What happens then depends on the backend. On TensorFlow,
     Keras recognises the activation, warns and uses the values before it (measured:
-    `{measured.keras3.softmax.warnings}`; accuracy {measured.keras3.softmax.final.accuracy}
-    against {measured.keras3.fixed.final.accuracy} for the correct setup), so the mistake is
-    harmless but fragile. On JAX and PyTorch the activation is applied twice, which flattens
-    the gradients and degrades training ({measured.keras3.jax}).
+    `{measured.keras3.softmax_from_logits.warnings}`; validation accuracy
+    {measured.keras3.softmax_from_logits.final.val_accuracy} against
+    {measured.keras3.fixed_softmax.final.val_accuracy} for the correct setup), so the mistake is
+    harmless but fragile. On JAX the activation is applied twice without a warning: the loss is
+    computed on softmax(softmax(z)) and reads {measured.keras3.jax.softmax_from_logits.final.loss}
+    instead of {measured.keras3.jax.fixed_softmax.final.loss} for the same task, which distorts the
+    gradients (accuracy {measured.keras3.jax.softmax_from_logits.final.val_accuracy} against
+    {measured.keras3.jax.fixed_softmax.final.val_accuracy} here).
 
     ## Example
     ```python
@@ -67,14 +71,14 @@ model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False)
             return
         act = head.activation
         backend = ctx.runtime.backend
-        tf_text = f"on the TensorFlow backend Keras notices, warns, and uses the values before the {act}, so training still works."
-        twice = f"on JAX and PyTorch the {act} is applied twice and training degrades."
+        tf_text = f"on the TensorFlow backend Keras notices, warns, and uses the values before the {act}, so training works"
+        twice = f"on JAX and PyTorch the loss applies {act} a second time, which distorts the loss and its gradients"
         if backend == "tensorflow":
-            consequence, severity = f"On {ctx.runtime.label} with TensorFlow, Keras notices, warns, and uses the values before the {act}, so training works; on JAX or PyTorch the {act} would be applied twice.", Severity.INFORMATION
+            consequence, severity = f"Here {tf_text}; {twice}.", Severity.INFORMATION
         elif backend in ("jax", "torch"):
-            consequence, severity = f"On the {backend} backend the loss applies {act} again on top of the model's {act}, and training degrades.", Severity.WARNING
+            consequence, severity = f"On the {backend} backend the loss applies {act} a second time, silently, which distorts the loss and its gradients.", Severity.WARNING
         else:
-            consequence, severity = f"The backend decides what happens: {tf_text[0].upper() + tf_text[1:]} But {twice}", Severity.WARNING
+            consequence, severity = f"The backend decides: {tf_text}, but {twice}.", Severity.WARNING
         message = (
             f"The output already goes through {act}, but the loss has from_logits=True and expects raw scores. "
             + consequence

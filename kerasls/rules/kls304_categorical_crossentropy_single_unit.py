@@ -16,11 +16,11 @@ class CategoricalCrossentropyOnSingleUnit(Rule):
 
     ## Why is this bad?
     Categorical crossentropy first scales the outputs so that they sum to one. A single
-    output scaled that way is always 1.0, and -log(1.0) = 0: the loss is exactly zero from
-    the first step, there is no gradient, and the weights never change. Measured:
-    loss {measured.keras3.invalid.history.loss} per epoch, accuracy stuck at
-    {measured.keras3.invalid.final.accuracy}; with binary crossentropy
-    {measured.keras3.fixed.final.accuracy}.
+    output scaled that way is always 1.0, and -log(1.0) = 0: the reported loss is exactly zero
+    from the first step. What gradient remains pushes every prediction towards 0. Measured: loss
+    {measured.keras3.invalid.history.loss} per epoch, predicted positive rate
+    {measured.keras3.invalid.predicted_positive_rate}, accuracy {measured.keras3.invalid.final.accuracy}
+    (the share of negatives); with binary crossentropy {measured.keras3.fixed.final.accuracy}.
 
     ## Example
     ```python
@@ -67,8 +67,8 @@ model.compile(loss="binary_crossentropy", metrics=["accuracy"])
             return  # the width is what is wrong (KLS101)
         message = (
             "Categorical crossentropy normalises the outputs to sum to 1; a single output is therefore always 1.0 "
-            "and the loss is exactly 0 from the first step. There is no gradient and the model never learns. "
-            "A single output needs binary crossentropy."
+            "and the reported loss is exactly 0 from the first step, while what gradient remains pushes every "
+            "prediction towards 0. A single output needs binary crossentropy."
         )
         related = S.head_related(head) + S.labels_related(labels) + S.fit_related(t)
         made = fixes.fix("Use binary crossentropy", *(S.replace_loss(loss, "binary_crossentropy", ctx) or [None]), preferred=True)

@@ -16,8 +16,8 @@ class ExactAccuracyMetricOnProbabilities(Rule):
     The `Accuracy` class counts how often the prediction *equals* the label exactly. A
     classifier predicts probabilities such as 0.93, which never equal a label of 1, so the
     metric stays near zero however well the model learns (measured:
-    {measured.keras3.invalid.final.exact_accuracy} while categorical accuracy was
-    {measured.keras3.invalid.final.categorical_accuracy}). The string `'accuracy'` is different:
+    {measured.keras3.invalid.final.accuracy}, while the same training reached a categorical accuracy
+    of {measured.keras3.fixed.final.categorical_accuracy}). The string `'accuracy'` is different:
     compile turns it into binary, categorical or sparse categorical accuracy.
 
     ## Example

@@ -18,8 +18,9 @@ class AccuracyOnMultiLabelOutput(Rule):
     With more than one output and labels of the same shape, compile turns `'accuracy'`
     into categorical accuracy: it checks whether the single highest-scoring tag is one of
     the true tags. That says little about a multi-label model, which must get every tag
-    right (measured: {measured.keras3.invalid.resolved} = {measured.keras3.invalid.final.accuracy}
-    while binary accuracy was {measured.keras3.invalid.final.binary_accuracy}). This is a
+    right (measured: `'accuracy'` became {measured.keras3.accuracy_and_binary_accuracy.resolved_metric}
+    = {measured.keras3.accuracy_and_binary_accuracy.final.accuracy} while binary accuracy was
+    {measured.keras3.accuracy_and_binary_accuracy.final.binary_accuracy}). This is a
     note, not an error: the training itself is right.
 
     ## Example

@@ -3,14 +3,15 @@
 import numpy as np
 
 from .common import (
-    attempt, blobs, fit, image_data_generator, image_dir, keras, layers, mlp, resolved_accuracy, seed,
+    attempt, blobs, fit, image_data_generator, image_dir, keras, layers, mlp, resolved_accuracy, seed, tf,
     unknown_shape_dataset,
 )
 
 SETUP = (
     "Labels 0/1 (600 samples x 16 features) shaped (N, 1), Dense(2, softmax) + binary_crossentropy + 'accuracy'; "
     "fed as numpy arrays, as a tf.data pipeline with unknown label shape, and (2 class folders x 30 PNGs of 8x8) "
-    "as flow_from_directory(class_mode='binary')."
+    "as flow_from_directory(class_mode='binary'); also numpy labels shaped (N,) and a tf.data pipeline with a known "
+    "label shape (from_tensor_slices(...).batch(32), labels (N, 1))."
 )
 FIX = "Dense(1, sigmoid) + binary_crossentropy."
 EPOCHS = 10
@@ -28,10 +29,15 @@ def run():
         rec["decision_accuracy"] = float(np.mean(decision == ys.reshape(-1)))  # what the model actually learned
         rec["mean_output"] = [float(v) for v in p.mean(0)]
 
-    def arrays(units, activation, as_dataset=False):
+    def arrays(units, activation, as_dataset=False, labels=y):
         def fn(rec):
-            data = (unknown_shape_dataset(x, y),) if as_dataset else (x, y)
-            measure(rec, mlp(16, units, activation), data, x, y)
+            if as_dataset == "known":  # from_tensor_slices: the label spec is (None,) + labels.shape[1:]
+                data = (tf.data.Dataset.from_tensor_slices((x, labels)).batch(32),)
+            elif as_dataset:
+                data = (unknown_shape_dataset(x, labels),)
+            else:
+                data = (x, labels)
+            measure(rec, mlp(16, units, activation), data, x, labels)
 
         return attempt(fn)
 
@@ -50,4 +56,6 @@ def run():
         "tf_data_unknown_shape": arrays(2, "softmax", as_dataset=True),
         "directory_iterator": attempt(directory),
         "fixed": arrays(1, "sigmoid"),
+        "arrays_rank1": arrays(2, "softmax", labels=y.reshape(-1)),
+        "tf_data_known_shape": arrays(2, "softmax", as_dataset="known"),
     }

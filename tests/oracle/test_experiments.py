@@ -205,6 +205,20 @@ def test_kls201_seed_story(doc):
     for v in (k3, k2):
         assert v["fixed"]["resolved_metric"] == "categorical_accuracy"
         learns(v["fixed"], "val_accuracy")
+    # Keras 3 checks the shapes whatever the loss spelling, as soon as it can see the label shape
+    # (the directory iterator's first batch is peeked, so its shape is known too).
+    for name in ("arrays_sigmoid", "arrays_linear_probabilities", "tf_data_known_shape", "directory_iterator_sigmoid"):
+        raises(k3[name], "ValueError", same_shape)
+        raises(k3[name], fragment="target.shape=(None, 42), output.shape=(None, 1)")
+    # tf_keras: a sigmoid output hands its logits to sigmoid_cross_entropy_with_logits (static shape check) ...
+    logits_shape = "`logits` and `labels` must have the same shape, received ((None, 1) vs (None, 42))"
+    raises(k2["arrays_sigmoid"], "ValueError", logits_shape)
+    raises(k2["tf_data_known_shape"], "ValueError", logits_shape)  # from_tensor_slices: label shape (None, 42)
+    # ... but a linear output read as probabilities broadcasts (N, 1) against (N, 42) and trains silently,
+    _plateau(k2["arrays_linear_probabilities"])
+    # and the iterator hides the label shape from the check even with the sigmoid output.
+    _plateau(k2["directory_iterator_sigmoid"])
+    assert same4(k2["directory_iterator_sigmoid"]["plateau"], 0.9762)
 
 
 def test_kls202_categorical_crossentropy_on_integer_labels(doc):
@@ -244,6 +258,12 @@ def test_kls205_two_unit_softmax_with_binary_crossentropy(doc):
     raises(k3["directory_iterator"], "ValueError", "must have the same rank")
     raises(k2["arrays"], "ValueError", "`logits` and `labels` must have the same shape")
     raises(k2["directory_iterator"], "ValueError", "`logits` and `labels` must have the same shape")
+    raises(k3["arrays_rank1"], "ValueError", "must have the same rank")
+    raises(k3["arrays_rank1"], fragment="target.shape=(None,), output.shape=(None, 2)")
+    raises(k3["tf_data_known_shape"], "ValueError", "target.shape=(None, 1), output.shape=(None, 2)")
+    for name in ("arrays_rank1", "tf_data_known_shape"):  # tf_keras lifts rank-1 labels to (None, 1) first
+        raises(k2[name], "ValueError",
+               "`logits` and `labels` must have the same shape, received ((None, 2) vs (None, 1))")
     for v in (k3, k2):
         silent = trains(v["tf_data_unknown_shape"])
         fixed = trains(v["fixed"])
@@ -323,6 +343,12 @@ def test_kls401_accuracy_resolves_to_binary_accuracy(doc):
             assert bad["K"] == k and same4(bad["recomputed_binary_accuracy"], bad["plateau"])
             assert v[f"fixed_k{k}"]["resolved_metric"] == "categorical_accuracy"
             learns(v[f"fixed_k{k}"])
+    # numpy arrays + sigmoid + 'binary_crossentropy': the shape check fires on both lines, no plateau
+    raises(exp(doc, "KLS401", "keras3")["arrays_sigmoid_k3"], "ValueError",
+           "Arguments `target` and `output` must have the same shape. Received: target.shape=(None, 3), "
+           "output.shape=(None, 1)")
+    raises(exp(doc, "KLS401", "tf_keras")["arrays_sigmoid_k3"], "ValueError",
+           "`logits` and `labels` must have the same shape, received ((None, 1) vs (None, 3))")
 
 
 def test_kls402_exact_accuracy_metric(doc):

@@ -56,7 +56,10 @@ if [[ ! -f $CS_DIR/.installed ]]; then
     log "installing code-server@$CODE_SERVER_VERSION (builds native modules: a minute or two)"
     rm -rf "$CS_DIR"
     mkdir -p "$CS_DIR"
-    (cd "$CS_DIR" && npm install --no-save --no-audit --no-fund --loglevel=error --unsafe-perm "code-server@$CODE_SERVER_VERSION")
+    # code-server's postinstall runs `npm install` in its bundled VS Code, which compiles native modules:
+    # allow those install scripts even where npm blocks dependency scripts by default (npm 11 allowScripts).
+    (cd "$CS_DIR" && npm_config_dangerously_allow_all_scripts=true \
+        npm install --no-save --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION")
     touch "$CS_DIR/.installed"
 fi
 log "code-server $(node "$CS_ENTRY" --version | head -1)"

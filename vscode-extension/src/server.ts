@@ -17,10 +17,10 @@ export const DOCUMENT_SELECTOR = [
 
 export type ImportCheck = { ok: true } | { ok: false; missingPython: boolean; detail: string };
 
-/** Runs `<python> -c "import kerasls"`. */
-export function checkImportable(python: string): Promise<ImportCheck> {
+/** Runs `<python> -c "import kerasls"` in the folder the server will run in (the import may find ./kerasls). */
+export function checkImportable(python: string, resource: vscode.Uri | undefined): Promise<ImportCheck> {
     return new Promise((resolve) => {
-        execFile(python, ['-c', 'import kerasls'], { timeout: 30_000 }, (error, _stdout, stderr) => {
+        execFile(python, ['-c', 'import kerasls'], { cwd: serverFolder(resource), timeout: 30_000 }, (error, _stdout, stderr) => {
             if (!error) {
                 resolve({ ok: true });
             } else {
@@ -29,6 +29,10 @@ export function checkImportable(python: string): Promise<ImportCheck> {
             }
         });
     });
+}
+
+function serverFolder(resource: vscode.Uri | undefined): string | undefined {
+    return resource ? vscode.workspace.getWorkspaceFolder(resource)?.uri.fsPath : undefined;
 }
 
 export function installCommand(python: string): string {
@@ -46,8 +50,7 @@ export function createClient(
 ): LanguageClient {
     const config = vscode.workspace.getConfiguration(SECTION, resource);
     const args = ['-m', 'kerasls', 'serve', ...config.get<string[]>('serverArgs', [])];
-    const cwd = resource ? vscode.workspace.getWorkspaceFolder(resource)?.uri.fsPath : undefined;
-    const server: ServerOptions = { command: python, args, options: { cwd, env: { ...process.env, PYTHONUNBUFFERED: '1' } } };
+    const server: ServerOptions = { command: python, args, options: { cwd: serverFolder(resource), env: { ...process.env, PYTHONUNBUFFERED: '1' } } };
 
     let client: LanguageClient;
     const clientOptions: LanguageClientOptions = {

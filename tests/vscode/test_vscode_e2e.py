@@ -1,0 +1,414 @@
+"""The VS Code extension in a real VS Code: code-server, driven by headless Chromium through Playwright.
+
+vscode-extension/scripts/setup-e2e.sh installs Node 24, code-server, Debian's chromium and the Python
+playwright package into .cache/e2e (reused when present) and builds the .vsix. This test installs that
+.vsix and a test-only probe extension (vscode-extension/e2e/probe) into a fresh code-server, opens a copy of
+examples/ and checks what VS Code itself reports: the probe writes the diagnostics and quick fixes it sees
+through the extension API, then applies the preferred fix when told to. Meanwhile Playwright shows the seed
+program, hovers its squiggle, opens the quick-fix menu and takes screenshots into test-output/vscode/.
+
+Run: pytest -m vscode tests/vscode
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.vscode
+
+REPO = Path(__file__).resolve().parents[2]
+EXTENSION = REPO / "vscode-extension"
+SEED = "leaf_species_cnn.py"
+OUTPUT = REPO / "test-output" / "vscode"
+CACHE = Path(os.environ.get("KERASLS_E2E_CACHE", REPO / ".cache" / "e2e"))
+# The Python that runs the server (kerasls.interpreter): the one running the tests, unless told otherwise.
+INTERPRETER = os.environ.get("KERASLS_E2E_INTERPRETER", sys.executable)
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+# The screenshots copied into the extension's README.
+README_IMAGES = {"hover.png": "squiggle-hover.png", "quick-fix.png": "quick-fix-menu.png"}
+
+
+def wait_until(what: str, timeout: float, check, interval: float = 0.25):
+    """Polls `check` until it returns something truthy; fails the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def tools() -> dict:
+    """Runs the setup script (fast when the cache is warm) and returns the paths it wrote."""
+    started = time.monotonic()
+    subprocess.run(
+        ["bash", str(EXTENSION / "scripts" / "setup-e2e.sh")],
+        env={**os.environ, "PYTHON": sys.executable, "KERASLS_E2E_CACHE": str(CACHE)},
+        check=True, timeout=1200,
+    )
+    print(f"setup-e2e.sh took {time.monotonic() - started:.0f} s")
+    env = json.loads((CACHE / "env.json").read_text())
+    if env["python_path"] not in sys.path:
+        sys.path.insert(0, env["python_path"])
+    return env
+
+
+@pytest.fixture(scope="module")
+def output_dir() -> Path:
+    shutil.rmtree(OUTPUT, ignore_errors=True)
+    OUTPUT.mkdir(parents=True)
+    return OUTPUT
+
+
+@contextlib.contextmanager
+def running_code_server(tools: dict, root: Path, logs: Path, interpreter: str, probe_out: Path | None = None):
+    """A code-server with the extension (and the probe) installed, serving a copy of examples/; stopped after."""
+    workspace = root / "workspace"
+    shutil.copytree(REPO / "examples", workspace)
+    user_data, extensions = root / "user-data", root / "extensions"
+    (user_data / "User").mkdir(parents=True)
+    (user_data / "Machine").mkdir(parents=True)
+    # code-server windows are remote windows: machine-scoped settings such as kerasls.interpreter
+    # (machine-overridable) are read from the remote machine's settings, not the user's.
+    (user_data / "Machine" / "settings.json").write_text(json.dumps({"kerasls.interpreter": interpreter}, indent=2))
+    (user_data / "User" / "settings.json").write_text(json.dumps({
+        "kerasls.interpreter": interpreter,
+        **({"keraslsProbe.outputDir": str(probe_out)} if probe_out else {}),
+        "security.workspace.trust.enabled": False,
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": False,
+        "workbench.enableExperiments": False,
+        "workbench.secondarySideBar.defaultVisibility": "hidden",
+        "chat.disableAIFeatures": True,
+        "telemetry.telemetryLevel": "off",
+        "update.mode": "none",
+        "extensions.autoCheckUpdates": False,
+        "extensions.autoUpdate": False,
+        "extensions.ignoreRecommendations": True,
+        "editor.minimap.enabled": False,
+        "editor.hover.delay": 300,
+        "files.autoSave": "off",
+        "git.enabled": False,
+    }, indent=2))
+    env = {
+        **os.environ,
+        "PATH": f"{Path(tools['node']).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "XDG_DATA_HOME": str(root / "xdg-data"),
+        "XDG_CONFIG_HOME": str(root / "xdg-config"),
+    }
+    env.pop("KERASLS_PROBE_OUT", None)
+    if probe_out:
+        env["KERASLS_PROBE_OUT"] = str(probe_out)
+    base = [tools["node"], tools["code_server_entry"], "--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
+    subprocess.run(
+        [*base, "--force", "--install-extension", tools["vsix"], "--install-extension", tools["probe_vsix"]],
+        env=env, check=True, timeout=300, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    port = free_port()
+    logs.mkdir(parents=True, exist_ok=True)
+    log = (logs / "code-server.log").open("w")
+    process = subprocess.Popen(
+        [*base, "--bind-addr", f"127.0.0.1:{port}", "--auth", "none", "--disable-telemetry", "--disable-update-check",
+         "--disable-workspace-trust", "--disable-getting-started-override", "--ignore-last-opened"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,  # its own process group
+    )
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"code-server exited with {process.returncode}; see {logs / 'code-server.log'}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_until("code-server to answer /healthz", 120, healthy)
+        yield {"url": f"http://127.0.0.1:{port}/?folder={workspace}", "workspace": workspace, "probe": probe_out}
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)  # code-server, its extension host and the kerasls server
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=20)
+        except ProcessLookupError:
+            pass
+        log.close()
+        if (user_data / "logs").exists():
+            shutil.copytree(user_data / "logs", logs / "vscode-logs", dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="module")
+def code_server(tools, output_dir, tmp_path_factory):
+    with running_code_server(tools, tmp_path_factory.mktemp("code-server"), output_dir, INTERPRETER, output_dir / "probe") as server:
+        yield server
+
+
+@contextlib.contextmanager
+def browser_page(tools: dict, output_dir: Path, failure_name: str):
+    """A Chromium page; on an error, a screenshot named `failure_name` first."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=tools["chromium"], headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 760})
+        page.set_default_timeout(60_000)
+        try:
+            yield page
+        except BaseException:
+            screenshot(page, output_dir, failure_name)
+            raise
+        finally:
+            browser.close()
+
+
+def probe_file(probe: Path, name: str, timeout: float) -> dict:
+    """Waits for the probe's `name` (or its error.json) and returns it."""
+    def ready():
+        error = probe / "error.json"
+        if error.exists():
+            pytest.fail(f"the probe failed: {json.loads(error.read_text())['error']}")
+        return (probe / name).exists()
+
+    wait_until(f"the probe's {name}", timeout, ready)
+    return json.loads((probe / name).read_text())
+
+
+def seed_line(text: str, needle: str) -> int:
+    """1-based number of the only line of the seed containing `needle`."""
+    found = [number for number, line in enumerate(text.splitlines(), 1) if needle in line]
+    assert len(found) == 1, (needle, found)
+    return found[0]
+
+
+def test_diagnostics_hover_and_quick_fix_in_vscode(tools, output_dir, code_server):
+    seed_text = (code_server["workspace"] / SEED).read_text()
+    dense_line = seed_line(seed_text, "Dense(1)")
+    loss_line = seed_line(seed_text, "loss=")
+    metrics_line = seed_line(seed_text, "metrics=")
+    started = time.monotonic()
+
+    with browser_page(tools, output_dir, "failure.png") as page:
+        page.goto(code_server["url"], timeout=120_000)
+        page.wait_for_selector(".monaco-workbench .explorer-folders-view", timeout=120_000)
+        screenshot(page, output_dir, "workbench.png")
+        # The extension's status bar item says the server is ready.
+        page.locator(".statusbar-item").filter(has_text="KerasLS").locator(".codicon-check").wait_for(timeout=120_000)
+
+        # What VS Code reports through its API, before anything is changed.
+        seen = probe_file(code_server["probe"], "diagnostics.json", 240)
+
+        open_file(page, SEED)
+        editor = page.locator(".monaco-editor[data-uri$='%s']" % SEED).first
+        hide_toasts(page)
+        go_to(page, dense_line, 6)  # the editor renders only the lines in view, squiggles included
+        editor.locator(".squiggly-error").first.wait_for(state="attached", timeout=120_000)
+        squiggle = squiggle_on_line(page, editor, "Dense(1)")
+        box = squiggle.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 - 3)
+        page.locator(".monaco-hover:visible").filter(has_text="KLS101").first.wait_for(timeout=30_000)
+        screenshot(page, output_dir, "hover.png")
+
+        page.mouse.move(5, 400)
+        page.keyboard.press("Escape")
+        go_to(page, dense_line, 6)
+        page.keyboard.press("Control+.")
+        menu = page.locator(".action-widget:visible").first
+        menu.wait_for(timeout=30_000)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.action-widget .action-label, .action-widget .title')]"
+            ".some(e => e.textContent.includes('num_classes'))",
+            timeout=30_000,
+        )
+        screenshot(page, output_dir, "quick-fix.png")
+        page.keyboard.press("Escape")
+
+        # Now the probe applies the preferred fix through the API and waits for the diagnostic to clear.
+        (code_server["probe"] / "go").touch()
+        result = probe_file(code_server["probe"], "result.json", 180)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.view-line')].some(e => e.textContent.includes('num_classes'))",
+            timeout=60_000,
+        )
+        screenshot(page, output_dir, "after-fix.png")
+        shown = notifications(page)
+    print(f"browser part took {time.monotonic() - started:.0f} s")
+    (output_dir / "result.json").write_text(json.dumps(result, indent=2))
+    (output_dir / "notifications.json").write_text(json.dumps(shown, indent=2))
+
+    # The diagnostics, on the right lines, with their codes and documentation links.
+    by_code = {d["code"]: d for d in seen["diagnostics"]}
+    assert {"KLS101", "KLS201", "KLS401"} <= set(by_code), seen["diagnostics"]
+    assert by_code["KLS101"]["line"] == dense_line
+    assert by_code["KLS201"]["line"] == loss_line
+    assert by_code["KLS401"]["line"] == metrics_line
+    assert by_code["KLS101"]["severity"] == "error"
+    assert by_code["KLS201"]["severity"] == "error"
+    assert by_code["KLS401"]["severity"] == "warning"
+    for code in ("KLS101", "KLS201", "KLS401"):
+        diagnostic = by_code[code]
+        assert diagnostic["source"] == "kerasls"
+        assert diagnostic["href"] and diagnostic["href"].lower().endswith(f"#{code.lower()}"), diagnostic
+        assert diagnostic["message"]
+    assert "42" in by_code["KLS101"]["message"]
+
+    # The quick fixes of the first diagnostic (KLS101), one of them preferred.
+    assert seen["fixTarget"]["code"] == "KLS101"
+    preferred = [a for a in seen["codeActions"] if a["isPreferred"]]
+    assert len(preferred) == 1, seen["codeActions"]
+    assert "num_classes" in preferred[0]["title"]
+    assert preferred[0]["kind"] == "quickfix" and preferred[0]["hasEdit"]
+    assert any("Ignore KLS101" in a["title"] for a in seen["codeActions"])
+
+    # Applying it changes the line and clears KLS101.
+    assert result["applied"] == {"title": preferred[0]["title"], "applyEdit": True}
+    assert "num_classes" in result["fixedLine"], result["fixedLine"]
+    assert "KLS101" not in {d["code"] for d in result["diagnosticsAfterFix"]}
+
+    # Nothing went wrong on the way: no "Error in server: ..." and no KerasLS complaint.
+    problems = [text for text in shown if "error in server" in text.lower() or "kerasls" in text.lower()]
+    assert not problems, problems
+
+    for name, target in README_IMAGES.items():
+        (EXTENSION / "images").mkdir(exist_ok=True)
+        shutil.copyfile(output_dir / name, EXTENSION / "images" / target)
+
+
+# A Python without kerasls until `-m pip install kerasls` has run in it (which only leaves a marker file).
+FAKE_PYTHON = """#!/bin/sh
+marker="$(dirname "$0")/kerasls-installed"
+if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then
+    echo "(test) pip $*: pretending to install"; touch "$marker"; exit 0
+fi
+if [ ! -e "$marker" ]; then
+    echo "ModuleNotFoundError: No module named 'kerasls'" >&2; exit 1
+fi
+exec {python} "$@"
+"""
+
+
+def test_install_prompt_when_kerasls_is_missing(tools, output_dir, tmp_path_factory):
+    """One notification with the exact pip command; its button runs it in a terminal; then the server starts."""
+    root = tmp_path_factory.mktemp("kerasls-missing")
+    fake = root / "bin" / "python"
+    fake.parent.mkdir()
+    fake.write_text(FAKE_PYTHON.format(python=INTERPRETER))
+    fake.chmod(0o755)
+    logs = output_dir / "install-prompt"
+    status = ".statusbar-item:has-text('KerasLS')"
+
+    with running_code_server(tools, root, logs, str(fake)) as server, browser_page(tools, logs, "failure.png") as page:
+        page.goto(server["url"], timeout=120_000)
+        page.wait_for_selector(".monaco-workbench .explorer-folders-view", timeout=120_000)
+        open_file(page, SEED)  # activates the extension
+        toast = page.locator(".notification-toast:visible").filter(has_text="kerasls is not installed")
+        toast.wait_for(timeout=120_000)
+        page.locator(f"{status} .codicon-error").wait_for()
+        message = toast.locator(".notification-list-item-message").inner_text()
+        screenshot(page, logs, "install-prompt.png")
+        assert f"{fake} -m pip install kerasls" in message, message
+        assert page.locator(".notification-toast").filter(has_text="kerasls is not installed").count() == 1
+
+        toast.get_by_role("button", name="Install in Terminal").click()
+        wait_until("the install command to run in a terminal", 60, (fake.parent / "kerasls-installed").exists)
+        # The terminal reports the command's success (shell integration), and the server starts by itself.
+        page.locator(f"{status} .codicon-check").wait_for(timeout=120_000)
+        screenshot(page, logs, "installed.png")
+        shown = notifications(page)
+    assert not [text for text in shown if "not installed" in text], shown
+
+
+def screenshot(page, output_dir: Path, name: str) -> None:
+    try:
+        page.screenshot(path=str(output_dir / name))
+    except Exception as error:  # a failure screenshot must not hide the real error
+        print(f"screenshot {name} failed: {error}")
+
+
+def open_file(page, name: str) -> None:
+    """Quick Open (Ctrl+P), type the name, Enter; waits for its editor tab."""
+    page.locator(".monaco-workbench").click(position={"x": 640, "y": 300})
+    page.keyboard.press("Control+P")
+    box = page.locator(".quick-input-widget:visible input").first
+    box.wait_for()
+    box.fill(name)
+    page.locator(".quick-input-widget .monaco-list-row").filter(has_text=name).first.wait_for()
+    page.keyboard.press("Enter")
+    page.locator(".tab.active").filter(has_text=name).wait_for()
+
+
+def go_to(page, line: int, column: int) -> None:
+    """Ctrl+G, line:column, Enter in the active editor."""
+    page.keyboard.press("Control+G")
+    box = page.locator(".quick-input-widget:visible input").first
+    box.wait_for()
+    box.fill(f":{line}:{column}")  # Go to Line is Quick Open with a colon prefix
+    page.keyboard.press("Enter")
+    page.locator(".quick-input-widget:visible").wait_for(state="hidden")
+
+
+def squiggle_on_line(page, editor, text: str):
+    """The error squiggle that sits on the visible line containing `text`."""
+    line_box = editor.locator(".view-line").filter(has_text=text).first.bounding_box()
+    squiggles = editor.locator(".squiggly-error")
+
+    def find():
+        for index in range(squiggles.count()):
+            box = squiggles.nth(index).bounding_box()
+            if box and abs((box["y"] + box["height"] / 2) - (line_box["y"] + line_box["height"] / 2)) < line_box["height"] / 2:
+                return squiggles.nth(index)
+        return None
+
+    return wait_until(f"a squiggle on the line with {text!r}", 30, find)
+
+
+def run_command(page, title: str) -> None:
+    """Runs a command by its title from the Command Palette."""
+    page.keyboard.press("Control+Shift+P")
+    box = page.locator(".quick-input-widget:visible input").first
+    box.wait_for()
+    box.fill(f">{title}")
+    page.locator(".quick-input-widget .monaco-list-row").filter(has_text=title).first.wait_for()
+    page.keyboard.press("Enter")
+    page.locator(".quick-input-widget:visible").wait_for(state="hidden")
+
+
+def hide_toasts(page) -> None:
+    """Hides notification toasts (they would cover the editor); they stay in the notification center."""
+    if page.locator(".notification-toast:visible").count():
+        run_command(page, "Notifications: Hide Notifications")
+        page.locator(".notification-toast:visible").first.wait_for(state="hidden", timeout=10_000)
+
+
+def notifications(page) -> list[str]:
+    """The messages in the notification center (everything shown this session that was not closed)."""
+    run_command(page, "Notifications: Show Notifications")
+    center = page.locator(".notifications-center:visible")
+    center.wait_for()
+    texts = center.locator(".notification-list-item-message").all_inner_texts()
+    page.keyboard.press("Escape")
+    return texts
