@@ -388,13 +388,7 @@ class ServerError(Exception):
     """The server died, timed out or answered with an error."""
 
 
-COMPAT_SHIM = Path(__file__).resolve().parent / "_compat_serve.py"
-USE_COMPAT_SHIM = False  # set by --compat-shim
-
-
 def server_command() -> list[str]:
-    if USE_COMPAT_SHIM:
-        return [sys.executable, str(COMPAT_SHIM)]
     return [sys.executable, "-m", "kerasls", "serve"]
 
 
@@ -809,9 +803,6 @@ def render(results: dict[str, Any]) -> str:
                f"{env['loadavg_start']:.2f} / {env.get('loadavg_end', float('nan')):.2f}.")
     if max(env["loadavg_start"], env.get("loadavg_end", 0.0)) > 0.5 * (env["cpus"] or 1):
         out.append("**Warning: the machine was busy with other work; latencies are inflated and noisy.**")
-    if USE_COMPAT_SHIM:
-        out.append("**Measured through bench/_compat_serve.py (`--compat-shim`), which restores the lsprotocol "
-                   "name `TextDocumentContentChangeEvent_Type1` that kerasls/server.py uses (see README).**")
     out.append("")
     out.append("### One-line edit → publishDiagnostics (debounce 0)\n")
     out.append("| lines | edits | median ms | p95 ms | max ms | ast.parse ms | median / ast.parse | p95 / ast.parse | diagnostics | target (p95) | result |")
@@ -922,11 +913,6 @@ def parse_args(argv=None):
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--json", metavar="PATH", help="also write all numbers (and raw samples) as JSON here")
-    parser.add_argument(
-        "--compat-shim", action="store_true",
-        help="start the server through bench/_compat_serve.py, which restores an lsprotocol name that "
-             "kerasls/server.py still uses (TextDocumentContentChangeEvent_Type1); a no-op once fixed",
-    )
     parser.add_argument("--dump-script", metavar="LINES", type=int, help="print the generated script of that size and exit")
     args = parser.parse_args(argv)
     try:
@@ -945,9 +931,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> int:
-    global USE_COMPAT_SHIM
     args = parse_args(argv)
-    USE_COMPAT_SHIM = args.compat_shim
     if args.dump_script:
         sys.stdout.write(generate_script(args.dump_script, seed=SEED + args.dump_script, name=f"edits_{args.dump_script}"))
         return 0
@@ -955,12 +939,6 @@ def main(argv=None) -> int:
         results = asyncio.run(run(args))
     except ServerError as error:
         print(f"\nbenchmark aborted: {error}", file=sys.stderr)
-        if "TextDocumentContentChangeEvent_Type1" in str(error) and not args.compat_shim:
-            print(
-                "\nThe server's didChange handler uses a name that this lsprotocol no longer has, so no edit\n"
-                "ever gets diagnostics. Fix kerasls/server.py, or measure anyway with --compat-shim.",
-                file=sys.stderr,
-            )
         return 2
     print(render(results))
     if args.quick:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import os
 import queue
 import sys
 import threading
@@ -296,6 +297,14 @@ def did_change_watched_files(ls: KerasLanguageServer, params: types.DidChangeWat
         ls.recheck_all()
 
 
+@server.feature(types.EXIT)
+def exit_now(ls: KerasLanguageServer, params) -> None:
+    """End at once: pygls's stdin reader thread can otherwise abort the interpreter at shutdown."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0 if ls.protocol._shutdown else 1)
+
+
 # -- text documents ---------------------------------------------------------------------------
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: KerasLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -484,7 +493,21 @@ async def hover(ls: KerasLanguageServer, params: types.HoverParams) -> types.Hov
     )
 
 
+def _inject_fault(code: str) -> None:
+    """Test hook (KERASLS_FAULT_INJECT=CODE): make one rule raise, to prove a faulty rule is contained."""
+    from .rules import RULES
+
+    def broken(training, ctx):
+        raise RuntimeError(f"fault injected into {code}")
+
+    for rule in RULES:
+        if rule.code == code:
+            rule.check = broken
+
+
 def serve(args) -> None:
+    if os.environ.get("KERASLS_FAULT_INJECT"):
+        _inject_fault(os.environ["KERASLS_FAULT_INJECT"])
     logging.basicConfig(
         stream=sys.stderr, level=getattr(logging, args.log_level.upper(), logging.INFO),
         format="kerasls %(levelname)s %(message)s",

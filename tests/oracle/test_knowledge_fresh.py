@@ -27,7 +27,7 @@ def _needs_oracle_environment():
     required = ("tensorflow", "keras", "tf_keras")
     missing = [m for m in required if importlib.util.find_spec(m) is None]
     if missing:
-        pytest.skip(f"needs the 'oracle' extra; missing: {', '.join(missing)}")
+        pytest.fail(f"needs the 'oracle' extra (pip install -e .[oracle]); missing: {', '.join(missing)}")
 
 
 @pytest.fixture(scope="module")

@@ -325,7 +325,7 @@ def test_install_prompt_when_kerasls_is_missing(tools, output_dir, tmp_path_fact
         page.goto(server["url"], timeout=120_000)
         page.wait_for_selector(".monaco-workbench .explorer-folders-view", timeout=120_000)
         open_file(page, SEED)  # activates the extension
-        toast = page.locator(".notification-toast:visible").filter(has_text="kerasls is not installed")
+        toast = page.locator(".notification-toast.notification-fade-in-done").filter(has_text="kerasls is not installed")
         toast.wait_for(timeout=120_000)
         page.locator(f"{status} .codicon-error").wait_for()
         message = toast.locator(".notification-list-item-message").inner_text()

@@ -24,6 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         vscode.workspace.onDidGrantWorkspaceTrust(() => controller?.restart('the workspace is now trusted')),
         vscode.window.onDidEndTerminalShellExecution((event) => controller?.onTerminalCommandEnded(event)),
     );
+    void controller.restart('activation');
     try {
         const listener = await onDidChangePythonInterpreter(() => {
             if (!vscode.workspace.getConfiguration(SECTION, workspaceResource()).get<string>('interpreter')) {
@@ -36,7 +37,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     } catch (error) {
         output.warn(`Not following the Python extension's interpreter: ${error}`);
     }
-    void controller.restart('activation');
 }
 
 export async function deactivate(): Promise<void> {
