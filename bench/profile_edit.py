@@ -45,7 +45,7 @@ def edited_texts(text: str, count: int) -> list[str]:
     return out
 
 
-def phases(text: str, host, knowledge, settings) -> dict[str, float]:
+def phases(text: str, host, knowledge, settings, previous=None) -> dict[str, float]:
     p: dict[str, float] = {}
     t = time.perf_counter()
     lines = split_lines(text)
@@ -54,7 +54,7 @@ def phases(text: str, host, knowledge, settings) -> dict[str, float]:
     chunk_boundaries(lines)
     p["chunk_boundaries"] = time.perf_counter() - t
     t = time.perf_counter()
-    source = Source(text)
+    source = Source(text, previous=previous.source if previous is not None else None)
     p["Source() (split + cut + parse edited chunk)"] = time.perf_counter() - t
     t = time.perf_counter()
     library = Library(knowledge, host)
@@ -90,7 +90,7 @@ def main() -> int:
         knowledge, settings = keras(), Settings()
 
         start = time.perf_counter()
-        analyze(text, host=host)
+        base = analyze(text, host=host)  # the version before each one-line edit, as the server keeps it
         print(f"{args.lines} lines; cold analysis (empty parse cache): {(time.perf_counter() - start) * 1000:.0f} ms\n")
 
         # 1. GC on (as in the server): whole analyses, and the time spent in gen-2 collections.
@@ -107,7 +107,7 @@ def main() -> int:
         with_gc = []
         for edited in texts:
             start = time.perf_counter()
-            analyze(edited, host=host)
+            analyze(edited, host=host, previous=base)
             with_gc.append((time.perf_counter() - start) * 1000)
         gc.callbacks.remove(on_gc)
         print(f"analyze() per one-line edit, GC on:  median {statistics.median(with_gc):.0f} ms, "
@@ -117,7 +117,7 @@ def main() -> int:
         # 2. GC off: the analysis's own work, by phase.
         gc.collect()
         gc.disable()
-        rows = [phases(edited, host, knowledge, settings) for edited in texts]
+        rows = [phases(edited, host, knowledge, settings, base) for edited in texts]
         total = statistics.median(sum(r.values()) - r["split_lines"] - r["chunk_boundaries"] for r in rows)
         print(f"analyze() per one-line edit, GC off: median {total * 1000:.0f} ms, by phase (median ms):")
         for key in rows[0]:
@@ -126,7 +126,7 @@ def main() -> int:
             print(f"{indent}{key:44s} {value * 1000:7.1f}")
         gc.collect()
         gc.set_debug(gc.DEBUG_SAVEALL)
-        analyze(texts[-1], host=host)
+        analyze(texts[-1], host=host, previous=base)
         gc.collect()
         kinds: dict[str, int] = {}
         for obj in gc.garbage:
@@ -145,7 +145,7 @@ def main() -> int:
             profile = cProfile.Profile()
             profile.enable()
             for edited in texts:
-                analyze(edited, host=host)
+                analyze(edited, host=host, previous=base)
             profile.disable()
             gc.enable()
             out = io.StringIO()

@@ -46,20 +46,28 @@ class Analysis:
     def uses_keras(self) -> bool:
         return self.interpreter is not None
 
+    def release(self) -> None:
+        """Free what only this analysis needs (call when a newer analysis replaces it)."""
+        if self.interpreter is not None:
+            self.interpreter.release()
+
 
 def analyze(
     text: str,
     host: Host | None = None,
     settings: Settings | None = None,
     knowledge: Knowledge | None = None,
+    previous: Analysis | None = None,
 ) -> Analysis:
+    """Analyse a module. `previous`, the analysis of an earlier version, lets unchanged
+    statements keep what was computed for them."""
     host = host or NullHost()
     settings = settings or Settings()
     knowledge = knowledge or keras()
     if "keras" not in text and "tensorflow" not in text:
         problem = _quick_syntax_check(text)
         return Analysis(text, _finish([_syntax_diagnostic(problem)] if problem else [], text, settings), problem)
-    source = Source(text)
+    source = Source(text, previous=previous.source if previous is not None else None)
     if source.syntax_problem is not None:
         problem = source.syntax_problem
         return Analysis(text, _finish([_syntax_diagnostic(problem)], text, settings), problem, source)

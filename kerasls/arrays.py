@@ -28,7 +28,10 @@ class ArrayValue:
     values: str | None  # binary (0/1), index (class indices), integer, float, text, or None
     last: int | None  # size of the last axis, when rank >= 2 and known
     site: Site
-    written: str  # the expression, for messages
+
+    @property
+    def written(self) -> str:
+        return self.site.text
 
     def but(self, **changes) -> "ArrayValue":
         return replace(self, **changes)
@@ -67,9 +70,6 @@ _FRAME_METHODS_KEEPING_ROWS = {
     "convert_dtypes", "infer_objects",
 }
 
-
-def _written(node, it: "Interpreter") -> str:
-    return " ".join(it.chunk.code(node).split()) if node is not None and it.chunk is not None else ""
 
 
 def _dtype_kind(value: Value) -> str | None:
@@ -136,19 +136,19 @@ def _factorize(lib: "Library", args, node, it) -> Value:
     source = arg(args, 0, "values")
     if not isinstance(source, ArrayValue) or source.rank != 1:
         return UNKNOWN
-    return Seq([source.but(values="index", site=it.site(node), written=_written(node, it)), UNKNOWN], "tuple")
+    return Seq([source.but(values="index", site=it.site(node)), UNKNOWN], "tuple")
 
 
 def frame_attribute(frame: Frame, attr: str, node, it: "Interpreter") -> Value:
     if attr in ("iloc", "loc"):
         return FrameIndexer(frame)
     if attr == "values":
-        return ArrayValue(2, None, None, it.site(node), _written(node, it))
+        return ArrayValue(2, None, None, it.site(node))
     if attr in _FRAME_ATTRIBUTES:
         return UNKNOWN
     if attr in _FRAME_METHODS_KEEPING_ROWS or attr in ("drop", "pop", "to_numpy", "groupby", "apply", "map"):
         return BoundMethod(frame, attr)
-    return ArrayValue(1, None, None, it.site(node), _written(node, it))  # df.column
+    return ArrayValue(1, None, None, it.site(node))  # df.column
 
 
 def frame_method(frame: Frame, method: str, args: "CallArgs", node, it: "Interpreter") -> Value:
@@ -160,15 +160,15 @@ def frame_method(frame: Frame, method: str, args: "CallArgs", node, it: "Interpr
             return Frame(it.site(node))
         return UNKNOWN
     if method == "pop":
-        return ArrayValue(1, None, None, it.site(node), _written(node, it))
+        return ArrayValue(1, None, None, it.site(node))
     if method == "to_numpy":
-        return ArrayValue(2, None, None, it.site(node), _written(node, it))
+        return ArrayValue(2, None, None, it.site(node))
     return UNKNOWN
 
 
 def frame_subscript(frame: Frame, key: Value, node, it: "Interpreter") -> Value:
     if isinstance(key, Const) and isinstance(key.value, str):
-        return ArrayValue(1, None, None, it.site(node), _written(node, it))
+        return ArrayValue(1, None, None, it.site(node))
     if isinstance(key, Seq):
         return Frame(it.site(node))
     if isinstance(key, ArrayValue) and key.values == "binary":
@@ -198,7 +198,7 @@ def _np_array(lib: "Library", args, node, it) -> Value:
     if isinstance(value, Seq) and value.items and all(isinstance(i, Const) for i in value.items):
         kinds = {type(i.value) for i in value.items}
         values = dtype or ("integer" if kinds == {int} else "float" if kinds <= {int, float} else None)
-        return ArrayValue(1, values, None, it.site(node), _written(node, it))
+        return ArrayValue(1, values, None, it.site(node))
     return UNKNOWN
 
 
@@ -215,7 +215,7 @@ def _cast(current: str | None, dtype: str | None) -> str | None:
 
 @handles("numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile")
 def _np_load(lib: "Library", args, node, it) -> Value:
-    return ArrayValue(None, None, None, it.site(node), _written(node, it))  # an array, or an .npz of arrays
+    return ArrayValue(None, None, None, it.site(node))  # an array, or an .npz of arrays
 
 
 @handles("numpy.concatenate", "numpy.vstack", "numpy.hstack")
@@ -253,7 +253,7 @@ def _np_argmax(lib: "Library", args, node, it) -> Value:
     if isinstance(value, F.Labels) and value.encoding is Encoding.ONE_HOT:
         return F.Labels(Encoding.INTEGER, value.count, 1, f"argmax of {value.origin}", it.site(node), value.container)
     if isinstance(value, ArrayValue) and value.rank == 2:
-        return ArrayValue(1, "index", None, it.site(node), _written(node, it))
+        return ArrayValue(1, "index", None, it.site(node))
     return UNKNOWN
 
 
@@ -340,20 +340,20 @@ def array_method(value: Value, method: str, args: "CallArgs", node, it: "Interpr
     if method == "astype":
         dtype = _dtype_kind(arg(args, 0, "dtype"))
         if isinstance(value, ArrayValue):
-            return value.but(values=_cast(value.values, dtype), site=it.site(node), written=_written(node, it))
+            return value.but(values=_cast(value.values, dtype), site=it.site(node))
         return value
     if method in ("flatten", "ravel", "squeeze"):
         return flatten(value)
     if method == "reshape":
         result = _reshape(value, args)
         if isinstance(result, ArrayValue):
-            return result.but(site=it.site(node), written=_written(node, it))
+            return result.but(site=it.site(node))
         return result
     if isinstance(value, ArrayValue) and value.rank == 1:
         if method in ("map", "apply", "replace", "fillna"):
-            return value.but(values=None, site=it.site(node), written=_written(node, it))
+            return value.but(values=None, site=it.site(node))
         if method == "factorize":
-            return Seq([value.but(values="index", site=it.site(node), written=_written(node, it)), UNKNOWN], "tuple")
+            return Seq([value.but(values="index", site=it.site(node)), UNKNOWN], "tuple")
     return UNKNOWN
 
 
@@ -361,7 +361,7 @@ def array_attribute(value: Value, attr: str, node, it: "Interpreter") -> Value:
     if attr == "values":
         return value
     if attr == "codes" and isinstance(value, ArrayValue):
-        return value.but(values="index", site=it.site(node), written=_written(node, it))
+        return value.but(values="index", site=it.site(node))
     if attr == "cat":
         return value  # Series.cat.codes
     return BoundMethod(value, attr)
@@ -377,7 +377,7 @@ def array_subscript(value: Value, key: Value | None, node: cst.Subscript, it: "I
     if key is None:
         return add_axis(value) if _is_new_axis(node) else UNKNOWN
     if isinstance(key, Const) and isinstance(key.value, str) and isinstance(value, ArrayValue) and value.rank is None:
-        return ArrayValue(None, None, None, it.site(node), _written(node, it))  # an array from an .npz archive
+        return ArrayValue(None, None, None, it.site(node))  # an array from an .npz archive
     if isinstance(key, Const) and isinstance(key.value, (int, str)):
         return UNKNOWN  # one element, or a field of a record array
     return value  # rows by slice, mask or index array

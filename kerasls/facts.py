@@ -139,10 +139,14 @@ class Loss:
     from_logits: Value  # Const(bool) or UNKNOWN
     site: Site  # the loss expression
     form: str  # string, class, instance or function
-    written: str  # as the user wrote it, e.g. tf.keras.losses.BinaryCrossentropy(from_logits=True)
     arg_sites: dict[str, Site] = field(default_factory=dict)
     class_name: str | None = None
     label_smoothing: Value = UNKNOWN
+
+    @property
+    def written(self) -> str:
+        """As the user wrote it, e.g. tf.keras.losses.BinaryCrossentropy(from_logits=True)."""
+        return self.site.text
 
     @property
     def logits(self) -> bool | None:
@@ -154,7 +158,10 @@ class Metric:
     name: str  # canonical metric name; "accuracy" for the compile-time-resolved accuracy/acc
     site: Site
     form: str  # string, class, instance or function
-    written: str
+
+    @property
+    def written(self) -> str:
+        return self.site.text
 
 
 @dataclass(eq=False)

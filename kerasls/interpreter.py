@@ -164,6 +164,13 @@ class Interpreter:
         except BudgetExceeded:
             self.truncated = True
 
+    def release(self) -> None:
+        """Break the reference cycles (functions and the scopes holding them) of a finished run,
+        so its objects are freed at once instead of waiting for Python's cyclic collector."""
+        for function in self.functions:
+            function.scope = None
+        self.module_scope.vars.clear()
+
     def _run_uncalled_functions(self) -> None:
         """A function nobody calls (a main() behind argparse, a train() in a library) still builds models."""
         for function in list(self.functions):
@@ -171,8 +178,11 @@ class Interpreter:
                 self.call_function(function, CallArgs([], {}, [], {}, starred=True), None)
 
     def site(self, node: cst.CSTNode) -> Site:
-        assert self.chunk is not None
-        return Site(self.chunk, node)
+        sites = self.chunk.sites
+        site = sites.get(node)
+        if site is None:
+            site = sites[node] = Site(self.chunk, node)
+        return site
 
     def tick(self) -> None:
         self.steps += 1
@@ -292,7 +302,7 @@ class Interpreter:
         elif truth is False:
             self._exec_else(orelse, scope)
         else:
-            self.exec_branches([lambda: self.exec_block(node.body.body, scope), lambda: self._exec_else(orelse, scope)], scope)
+            self.exec_branches([(self.exec_block, node.body.body), (self._exec_else, orelse)], scope)
 
     def _exec_else(self, orelse, scope: Scope) -> None:
         if orelse is None:
@@ -305,7 +315,7 @@ class Interpreter:
     def exec_For(self, node: cst.For, scope: Scope) -> None:
         iterable = self.eval(node.iter, scope)
         items = self.library.iterate(iterable)
-        if items is not None and len(items) <= MAX_UNROLL and not _breaks(node.body):
+        if items is not None and len(items) <= MAX_UNROLL and not self.breaks(node.body):
             for item in items:
                 self.assign(node.target, item, scope, None)
                 self.exec_block(node.body.body, scope)
@@ -313,17 +323,24 @@ class Interpreter:
                 self.exec_block(node.orelse.body.body, scope)
             return
 
-        def body() -> None:
-            self.assign(node.target, UNKNOWN, scope, None)
-            self.exec_block(node.body.body, scope)
-
-        self.exec_branches([body, lambda: None], scope)
+        self.exec_branches([(self._loop_body, node), None], scope)
         if node.orelse is not None:
-            self.exec_branches([lambda: self.exec_block(node.orelse.body.body, scope), lambda: None], scope)
+            self.exec_branches([(self.exec_block, node.orelse.body.body), None], scope)
+
+    def _loop_body(self, node: cst.For, scope: Scope) -> None:
+        self.assign(node.target, UNKNOWN, scope, None)
+        self.exec_block(node.body.body, scope)
+
+    def breaks(self, block) -> bool:
+        memo = self.chunk.memo
+        key = ("breaks", block)
+        if key not in memo:
+            memo[key] = _breaks(block)
+        return memo[key]
 
     def exec_While(self, node: cst.While, scope: Scope) -> None:
         self.eval(node.test, scope)
-        self.exec_branches([lambda: self.exec_block(node.body.body, scope), lambda: None], scope)
+        self.exec_branches([(self.exec_block, node.body.body), None], scope)
 
     def exec_With(self, node: cst.With, scope: Scope) -> None:
         for item in node.items:
@@ -334,12 +351,11 @@ class Interpreter:
 
     def exec_Try(self, node: cst.Try, scope: Scope) -> None:
         # The body may stop at any statement; handlers may run or not. Both are uncertain.
-        branches = [lambda: self.exec_block(node.body.body, scope)]
-        for handler in node.handlers:
-            branches.append(lambda handler=handler: self.exec_block(handler.body.body, scope))
+        branches = [(self.exec_block, node.body.body)]
+        branches.extend((self.exec_block, handler.body.body) for handler in node.handlers)
         self.exec_branches(branches, scope, keep_first=True)
         if node.orelse is not None:
-            self.exec_branches([lambda: self.exec_block(node.orelse.body.body, scope), lambda: None], scope)
+            self.exec_branches([(self.exec_block, node.orelse.body.body), None], scope)
         if node.finalbody is not None:
             self.exec_block(node.finalbody.body.body, scope)
 
@@ -347,11 +363,13 @@ class Interpreter:
 
     def exec_Match(self, node: cst.Match, scope: Scope) -> None:
         self.eval(node.subject, scope)
-        branches = [lambda case=case: self.exec_block(case.body.body, scope) for case in node.cases]
-        self.exec_branches(branches + [lambda: None], scope)
+        branches = [(self.exec_block, case.body.body) for case in node.cases]
+        self.exec_branches(branches + [None], scope)
 
     def exec_branches(self, branches: list, scope: Scope, keep_first: bool = False) -> None:
         """Run alternatives that may or may not happen, then keep what all of them agree on.
+
+        branches: (method, node) pairs, called as method(node, scope); None is "nothing happens".
 
         keep_first: the first branch (a try body) almost always runs to the end; its
         bindings are kept when the other branches leave the name alone.
@@ -365,14 +383,16 @@ class Interpreter:
                 scope.vars = dict(base)
                 if self.frames:
                     self.frames[-1].done = frame_done
-                if keep_first and index == 0:
+                if branch is None:
+                    pass
+                elif keep_first and index == 0:
                     self.uncertain -= 1
                     try:
-                        branch()
+                        branch[0](branch[1], scope)
                     finally:
                         self.uncertain += 1
                 else:
-                    branch()
+                    branch[0](branch[1], scope)
                 outcomes.append(scope.vars)
         finally:
             self.uncertain -= 1
@@ -422,26 +442,20 @@ class Interpreter:
     def eval_Name(self, node: cst.Name, scope: Scope) -> Value:
         return scope.lookup(node.value)
 
+    def literal(self, node: cst.CSTNode) -> Value:
+        """A literal's value, made once per chunk (values are never mutated)."""
+        literals = self.chunk.literals
+        value = literals.get(node)
+        if value is None:
+            python_value = _literal_value(node)
+            value = literals[node] = UNKNOWN if python_value is _NO else Const(python_value, Origin(self.site(node)))
+        return value
+
     def eval_Integer(self, node: cst.Integer, scope: Scope) -> Value:
-        try:
-            return Const(int(node.value.replace("_", ""), 0), Origin(self.site(node)))
-        except ValueError:
-            return UNKNOWN
+        return self.literal(node)
 
-    def eval_Float(self, node: cst.Float, scope: Scope) -> Value:
-        try:
-            return Const(float(node.value.replace("_", "")), Origin(self.site(node)))
-        except ValueError:
-            return UNKNOWN
-
-    def eval_SimpleString(self, node: cst.SimpleString, scope: Scope) -> Value:
-        try:
-            value = node.evaluated_value
-        except Exception:  # malformed escapes mid-edit
-            return UNKNOWN
-        if isinstance(value, bytes):
-            return UNKNOWN
-        return Const(value, Origin(self.site(node)))
+    eval_Float = eval_Integer
+    eval_SimpleString = eval_Integer
 
     def eval_ConcatenatedString(self, node: cst.ConcatenatedString, scope: Scope) -> Value:
         left, right = self.eval(node.left, scope), self.eval(node.right, scope)
@@ -697,6 +711,22 @@ class _PartialSeq(Seq):
 
 
 _NO = object()
+
+
+def _literal_value(node: cst.CSTNode):
+    try:
+        if isinstance(node, cst.Integer):
+            return int(node.value.replace("_", ""), 0)
+        if isinstance(node, cst.Float):
+            return float(node.value.replace("_", ""))
+        raw = node.value
+        quote = raw[-1]
+        if raw[0] == quote and "\\" not in raw and raw[:3] != quote * 3:
+            return raw[1:-1]  # the common case, without libcst's literal_eval
+        value = node.evaluated_value
+    except Exception:  # malformed literals mid-edit
+        return _NO
+    return _NO if isinstance(value, bytes) else value
 
 
 def _python_value(value: Value):

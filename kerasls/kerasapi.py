@@ -66,7 +66,7 @@ _CHANNELS = {"rgb": 3, "grayscale": 1, "rgba": 4}
 # -- helpers ------------------------------------------------------------------------------
 def bind(signature: Signature, args: "CallArgs", it: "Interpreter") -> tuple[dict, dict]:
     """Bind call arguments by a Keras signature: (values by parameter, written argument sites)."""
-    values: dict[str, Value] = {name: default_value(default) for name, default in signature.defaults.items()}
+    values: dict[str, Value] = dict(signature.default_values())
     sites: dict[str, Site] = {}
     for index, value in enumerate(args.positional):
         if index < len(signature.params):
@@ -91,7 +91,7 @@ def default_value(default) -> Value:
 
 
 def _written(node, it: "Interpreter") -> str:
-    return " ".join(it.chunk.code(node).split()) if node is not None else ""
+    return it.site(node).text if node is not None else ""
 
 
 def _path_text(value: Value) -> str | None:
@@ -277,7 +277,6 @@ def _loss_instance(lib: "Library", name: str, args, node, it: "Interpreter") -> 
         values.get("from_logits", Const(False)),
         it.site(node),
         "instance",
-        _written(node, it),
         sites,
         class_name=name,
         label_smoothing=values.get("label_smoothing", Const(0.0)),
@@ -288,7 +287,7 @@ def _metric_instance(lib: "Library", name: str, args, node, it: "Interpreter") -
     metric = lib.keras.metric_class(name)
     if metric is None:
         return UNKNOWN
-    return F.Metric(metric, it.site(node), "instance", _written(node, it))
+    return F.Metric(metric, it.site(node), "instance")
 
 
 def loss_of(lib: "Library", value: Value, node, it: "Interpreter") -> Value:
@@ -300,13 +299,13 @@ def loss_of(lib: "Library", value: Value, node, it: "Interpreter") -> Value:
         if function is None:
             return UNKNOWN
         site = _value_site(value, node, it)
-        return F.Loss(function, Const(False), site, "string", repr(value.value))
+        return F.Loss(function, Const(False), site, "string")
     if isinstance(value, Ref):
         name = canonical(value.qualname)
         if name.startswith("keras.losses."):
             function = lib.keras.loss_function(name.rsplit(".", 1)[-1])
             if function is not None:
-                return F.Loss(function, Const(False), it.site(node), "function", _written(node, it))
+                return F.Loss(function, Const(False), it.site(node), "function")
     return UNKNOWN
 
 
@@ -317,13 +316,13 @@ def metric_of(lib: "Library", value: Value, node, it: "Interpreter") -> Value:
         name = lib.keras.metric_from_string(value.value)
         if name is None:
             return UNKNOWN
-        return F.Metric(name, _value_site(value, node, it), "string", repr(value.value))
+        return F.Metric(name, _value_site(value, node, it), "string")
     if isinstance(value, Ref):
         name = canonical(value.qualname)
         if name.startswith("keras.metrics."):
             function = lib.keras.metric_function(name.rsplit(".", 1)[-1])
             if function is not None and node is not None:
-                return F.Metric(function, it.site(node), "function", _written(node, it))
+                return F.Metric(function, it.site(node), "function")
     return UNKNOWN
 
 

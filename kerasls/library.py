@@ -94,7 +94,7 @@ class Library:
             return arrays.frame_attribute(base, attr, node, it)
         if isinstance(base, Encoder):
             if attr == "classes_":
-                return F.ClassNames(ClassCount(None, None, None, " ".join(it.chunk.code(node).split())))
+                return F.ClassNames(ClassCount(None, None, None, it.site(node).text))
             return BoundMethod(base, attr)
         return kerasapi.attribute(self, base, attr, node, it)
 
@@ -204,7 +204,7 @@ def _len_expr(node, it) -> str | None:
         return None
     target = node.args[0].value
     if isinstance(target, (cst.Name, cst.Attribute)):
-        return it.chunk.code(node).strip() if it.chunk is not None else None
+        return it.site(node).text if it.chunk is not None else None
     return None
 
 
@@ -274,8 +274,8 @@ def _list(lib: Library, args, node, it) -> Value:
         if isinstance(value, F.ClassNames):
             return value
         return UNKNOWN
-    kind = "tuple" if node is not None and it.chunk.code(node.func).strip() == "tuple" else "list"
-    if node is not None and it.chunk.code(node.func).strip() == "sorted" and not args.keywords:
+    kind = "tuple" if node is not None and it.site(node.func).text == "tuple" else "list"
+    if node is not None and it.site(node.func).text == "sorted" and not args.keywords:
         values = _all_consts(items)
         if values is not None:
             try:
@@ -289,7 +289,7 @@ def _list(lib: Library, args, node, it) -> Value:
 def _numeric(lib: Library, args, node, it) -> Value:
     if node is None or args.keywords:
         return UNKNOWN
-    name = it.chunk.code(node.func).strip()
+    name = it.site(node.func).text
     values = args.positional
     if len(values) == 1:
         values = lib.iterate(values[0]) or [values[0]]
@@ -398,7 +398,7 @@ def _encoder_method(encoder: Encoder, method: str, args, node, it) -> Value:
     "sklearn.preprocessing.MultiLabelBinarizer",
 )
 def _encoder(lib: Library, args, node, it) -> Value:
-    kind = it.chunk.code(node.func).split(".")[-1].strip() if node is not None else "LabelEncoder"
+    kind = it.site(node.func).text.split(".")[-1] if node is not None else "LabelEncoder"
     return Encoder(kind, it.site(node) if node is not None else None)
 
 

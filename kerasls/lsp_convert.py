@@ -25,8 +25,10 @@ class Converter:
         line = min(pos.line, len(self.lines))
         if line >= len(self.lines):
             return types.Position(line=len(self.lines), character=0)
-        text = self.lines[line].rstrip("\r\n")
-        return types.Position(line=line, character=self.codec.client_num_units(text[: pos.column]))
+        text = self.lines[line]
+        if text.isascii():  # one unit per character in every encoding
+            return types.Position(line=line, character=min(pos.column, len(text.rstrip("\r\n"))))
+        return types.Position(line=line, character=self.codec.client_num_units(text.rstrip("\r\n")[: pos.column]))
 
     def range(self, span: Span) -> types.Range:
         return types.Range(start=self.position(span.start), end=self.position(span.end))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gc
 import logging
 import os
 import queue
@@ -39,7 +40,16 @@ FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.kerasls"
 
 
 class Worker:
-    """One daemon thread running analyses in order; it never keeps the process alive at exit."""
+    """One daemon thread running analyses in order; it never keeps the process alive at exit.
+
+    Memory: the parse trees of open documents are many long-lived objects, and a full pass of
+    Python's cyclic collector over them costs hundreds of milliseconds on a large file, at a
+    random keystroke. So the worker moves everything alive after each analysis out of the
+    collector's view (gc.freeze; analyses break their own cycles when replaced, so they are
+    still freed) and runs a real full collection only once it has been idle for a while.
+    """
+
+    IDLE_COLLECT_SECONDS = 2.0
 
     def __init__(self) -> None:
         self._jobs: queue.Queue = queue.Queue()
@@ -55,14 +65,24 @@ class Worker:
         return future
 
     def _run(self) -> None:
+        dirty = False
         while True:
-            job, future = self._jobs.get()
+            try:
+                job, future = self._jobs.get(timeout=self.IDLE_COLLECT_SECONDS if dirty else None)
+            except queue.Empty:
+                gc.unfreeze()
+                gc.collect()
+                gc.freeze()
+                dirty = False
+                continue
             if not future.set_running_or_notify_cancel():
                 continue
             try:
                 future.set_result(job())
             except BaseException as error:  # handed to the awaiting handler
                 future.set_exception(error)
+            gc.freeze()
+            dirty = True
 
 
 @dataclass
@@ -135,7 +155,9 @@ class KerasLanguageServer(LanguageServer):
         lint = self.settings.lint_settings(self.project_settings(path))
         root = self.workspace.root_path
         host = FileSystemHost(path, root) if path else FileSystemHost(None, root)
-        return analyze(text, host=host, settings=lint)
+        state = self.states.get(uri)
+        previous = state.analysis if state is not None else None
+        return analyze(text, host=host, settings=lint, previous=previous)
 
     def schedule(self, uri: str, delay_ms: int) -> None:
         state = self.states[uri]
@@ -177,6 +199,8 @@ class KerasLanguageServer(LanguageServer):
 
     def remember(self, state: DocumentState, analysis: Analysis, text: str, version: int | None) -> None:
         """Keep an analysis and work out what to show for it."""
+        if state.analysis is not None and state.analysis is not analysis:
+            state.analysis.release()
         state.analysis, state.analysis_version = analysis, version
         if not self.settings.enable:
             state.items, state.items_version = [], version

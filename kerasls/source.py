@@ -8,6 +8,7 @@ cached by its text: an edit re-parses only the chunk it touched.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import warnings
 from collections import OrderedDict
@@ -27,8 +28,13 @@ _DEF_START = re.compile(r"(async\s+def|def|class)\b")
 _STRING_PREFIX = re.compile(r"[rRbBuUfF]{1,2}$")
 
 
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def split_lines(text: str) -> list[str]:
     """Split on the line breaks Python and LSP agree on, keeping them."""
+    if not _OTHER_BREAKS.search(text):
+        return text.splitlines(keepends=True) or [""]  # str.splitlines agrees when no other breaks occur
     lines = []
     start = 0
     for match in _LINE_BREAK.finditer(text):
@@ -103,12 +109,56 @@ def _skip_string(line: str, i: int, state: _ScanState) -> int:
     return n
 
 
-def chunk_boundaries(lines: list[str]) -> list[int]:
+def chunk_boundaries(lines: list[str], previous: tuple[list[str], list[int]] | None = None) -> list[int]:
     """Start lines (0-based) of the chunks: each top-level statement with what follows it."""
-    starts: list[int] = []
+    return _with_first_line(statement_starts(lines, previous))
+
+
+def _with_first_line(starts: list[int]) -> list[int]:
+    return starts if starts and starts[0] == 0 else [0, *starts]
+
+
+def statement_starts(lines: list[str], previous: tuple[list[str], list[int]] | None = None) -> list[int]:
+    """Lines where a top-level statement begins.
+
+    `previous` (the lines and starts of an earlier version) lets the scan start at the
+    statement before the first changed line and stop as soon as it is back in step with
+    the earlier scan after the last changed line.
+    """
+    if previous is None:
+        return _scan(lines, 0, [], None)
+    old_lines, old_starts = previous
+    n, m = len(lines), len(old_lines)
+    first = 0
+    limit = min(n, m)
+    while first < limit and lines[first] == old_lines[first]:
+        first += 1
+    if first == n == m:
+        return list(old_starts)
+    same_tail = 0
+    while same_tail < limit - first and lines[n - 1 - same_tail] == old_lines[m - 1 - same_tail]:
+        same_tail += 1
+    restart = bisect.bisect_right(old_starts, first) - 1
+    begin = old_starts[restart] if restart >= 0 else 0
+    kept = old_starts[: max(restart, 0)]
+    # Back in step only at an old start that the old scan reached in a plain state: not the
+    # first statement, and not right after a decorator line.
+    in_step = {
+        start for before, start in zip(old_starts, old_starts[1:]) if not old_lines[before].startswith("@")
+    }
+    return _scan(lines, begin, kept, (n - same_tail, n - m, old_starts, in_step))
+
+
+def _scan(lines: list[str], begin: int, starts: list[int], resync) -> list[int]:
     state = _ScanState()
     in_decorators = False
-    for number, line in enumerate(lines):
+    old_set = resync[3] if resync else ()
+    for number in range(begin, len(lines)):
+        line = lines[number]
+        if resync and number >= resync[0] and state.clean and not in_decorators and (number - resync[1]) in old_set:
+            shift = resync[1]
+            tail = [start + shift for start in resync[2] if start >= number - shift]
+            return starts + tail
         was_clean = state.clean
         _scan_line(line, state)
         if not was_clean:
@@ -123,8 +173,6 @@ def chunk_boundaries(lines: list[str]) -> list[int]:
             continue
         starts.append(number)
         in_decorators = first == "@"
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
     return starts
 
 
@@ -137,12 +185,13 @@ class SyntaxProblem:
 class _Parsed:
     """A chunk text's parse: shared by every document version that has this text."""
 
-    __slots__ = ("module", "problem", "_positions")
+    __slots__ = ("module", "problem", "_positions", "memo")
 
     def __init__(self, text: str):
         self.module: cst.Module | None = None
         self.problem: SyntaxProblem | None = None
         self._positions = None
+        self.memo: dict = {}  # facts about nodes that depend on the text only (e.g. whether a loop breaks)
         if len(text) > _CHECK_FIRST_ABOVE and _python_rejects(text):
             # libcst's native parser can overflow the C stack on input nested thousands deep
             # (a crash, not an exception); CPython's parser refuses such input politely first.
@@ -226,15 +275,26 @@ def _python_syntax_problem(text: str, fallback: Exception) -> SyntaxProblem:
 
 
 class Chunk:
-    """One top-level statement (with its decorators and trailing comments) in a document."""
+    """One top-level statement (with its decorators and trailing comments) in a document.
 
-    __slots__ = ("index", "start_line", "text", "_parsed")
+    A chunk outlives the analysis that made it when the next version of the document has
+    the same text at the same line, so what is memoised here (sites, literal values) is
+    computed once per edit of the statement, not once per keystroke anywhere.
+    """
+
+    __slots__ = ("index", "start_line", "text", "_parsed", "sites", "literals")
 
     def __init__(self, index: int, start_line: int, text: str, parsed: _Parsed):
         self.index = index
         self.start_line = start_line
         self.text = text
         self._parsed = parsed
+        self.sites: dict = {}
+        self.literals: dict = {}
+
+    @property
+    def memo(self) -> dict:
+        return self._parsed.memo
 
     @property
     def module(self) -> cst.Module | None:
@@ -259,18 +319,23 @@ class Chunk:
 class Source:
     """A document's text cut into parsed chunks."""
 
-    def __init__(self, text: str, cache: _ParseCache = PARSE_CACHE):
+    def __init__(self, text: str, cache: _ParseCache = PARSE_CACHE, previous: "Source | None" = None):
         self.text = text
         self.lines = split_lines(text)
-        starts = chunk_boundaries(self.lines)
-        self.chunks = self._parse(starts, cache)
+        self.starts = statement_starts(self.lines, (previous.lines, previous.starts) if previous is not None else None)
+        reusable = {(c.start_line, c.text): c for c in previous.chunks} if previous is not None else {}
+        self.chunks = self._parse(_with_first_line(self.starts), cache, reusable)
 
-    def _parse(self, starts: list[int], cache: _ParseCache) -> list[Chunk]:
+    def _parse(self, starts: list[int], cache: _ParseCache, reusable: dict) -> list[Chunk]:
         bounds = starts + [len(self.lines)]
         chunks = []
         for index, (start, end) in enumerate(zip(bounds, bounds[1:])):
             text = "".join(self.lines[start:end])
-            chunks.append(Chunk(index, start, text, cache.get(text)))
+            old = reusable.get((start, text))
+            if old is not None and old.index == index:
+                chunks.append(old)
+            else:
+                chunks.append(Chunk(index, start, text, cache.get(text)))
         if any(chunk.problem for chunk in chunks) and len(chunks) > 1:
             chunks = self._resplit_with_ast(chunks, cache)
         return chunks

@@ -34,12 +34,15 @@ UNKNOWN = Unknown()
 CURRENT_FILE = "__kerasls_current_file__.py"
 
 
-@dataclass(frozen=True, eq=False)
 class Site:
     """A node in a chunk: where a fact comes from, resolved to a span only when reported."""
 
-    chunk: "Chunk"
-    node: cst.CSTNode
+    __slots__ = ("chunk", "node", "_text")
+
+    def __init__(self, chunk: "Chunk", node: cst.CSTNode):
+        self.chunk = chunk
+        self.node = node
+        self._text: str | None = None
 
     @property
     def span(self):
@@ -50,22 +53,39 @@ class Site:
         return self.chunk.code(self.node).strip()
 
     @property
+    def text(self) -> str:
+        """The code on one line, for messages."""
+        if self._text is None:
+            self._text = " ".join(self.chunk.code(self.node).split())
+        return self._text
+
+    @property
     def line(self) -> int:
         return self.span.start.line
 
 
-@dataclass(frozen=True, eq=False)
 class Origin:
     """Where a known value was written: the literal to edit, and a name to refer to it by."""
 
-    site: Site | None = None
-    expr: str | None = None  # code that evaluates to the value at module level, e.g. NUM_CLASSES
+    __slots__ = ("site", "expr")
+
+    def __init__(self, site: Site | None = None, expr: str | None = None):
+        self.site = site
+        self.expr = expr  # code that evaluates to the value at module level, e.g. NUM_CLASSES
 
 
-@dataclass(eq=False)
+NO_ORIGIN = Origin()
+
+
 class Const:
-    value: Any
-    origin: Origin = field(default_factory=Origin)
+    __slots__ = ("value", "origin")
+
+    def __init__(self, value: Any, origin: Origin = NO_ORIGIN):
+        self.value = value
+        self.origin = origin
+
+    def __repr__(self) -> str:
+        return f"Const({self.value!r})"
 
     def same(self, other: "Value") -> bool:
         return isinstance(other, Const) and type(other.value) is type(self.value) and other.value == self.value
@@ -75,7 +95,7 @@ class Const:
 class Seq:
     items: list
     kind: str = "list"  # list or tuple
-    origin: Origin = field(default_factory=Origin)
+    origin: Origin = NO_ORIGIN
 
 
 @dataclass(eq=False)

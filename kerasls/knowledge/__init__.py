@@ -100,6 +100,16 @@ class Signature:
     params: tuple[str, ...]
     defaults: dict
 
+    def default_values(self) -> dict:
+        """The defaults as analysis values, made once per signature (values are never mutated)."""
+        cached = self.__dict__.get("_values")
+        if cached is None:
+            from ..kerasapi import default_value
+
+            cached = {name: default_value(default) for name, default in self.defaults.items()}
+            object.__setattr__(self, "_values", cached)
+        return cached
+
     def bind(self, positional: list, keywords: dict) -> tuple[dict, list]:
         """Map call arguments to parameter names; returns (bound, positional left over)."""
         bound = dict(self.defaults)
@@ -133,6 +143,7 @@ class Knowledge:
         self._pipelines = generated.get("pipelines", {})
         self.removed_in_keras3 = generated.get("removed_in_keras3", {})
         self._applications = generated.get("applications", {})
+        self._signatures: dict = {}
 
     # -- layers ---------------------------------------------------------------------
     def layer_class(self, name: str) -> str | None:
@@ -140,9 +151,12 @@ class Knowledge:
         return entry.get("class", name) if entry else None
 
     def layer_signature(self, name: str, keras2: bool = False) -> Signature:
-        entry = self._layers.get(name, {})
-        params = entry.get("tf_keras_params") if keras2 and entry.get("tf_keras_params") else entry.get("params", [])
-        return Signature(tuple(params), dict(entry.get("defaults", {})))
+        key = (name, keras2)
+        if key not in self._signatures:
+            entry = self._layers.get(name, {})
+            params = entry.get("tf_keras_params") if keras2 and entry.get("tf_keras_params") else entry.get("params", [])
+            self._signatures[key] = Signature(tuple(params), dict(entry.get("defaults", {})))
+        return self._signatures[key]
 
     def is_layer(self, name: str) -> bool:
         return name in self._layers
@@ -204,8 +218,11 @@ class Knowledge:
 
     # -- pipelines ------------------------------------------------------------------
     def pipeline_signature(self, name: str) -> Signature:
-        entry = self._pipelines.get(name, {})
-        return Signature(tuple(entry.get("params", [])), dict(entry.get("defaults", {})))
+        key = ("pipeline", name)
+        if key not in self._signatures:
+            entry = self._pipelines.get(name, {})
+            self._signatures[key] = Signature(tuple(entry.get("params", [])), dict(entry.get("defaults", {})))
+        return self._signatures[key]
 
     def application(self, name: str) -> dict | None:
         return self._applications.get(name)
@@ -214,6 +231,7 @@ class Knowledge:
         return self.measured.get(code, {})
 
 
+@lru_cache(maxsize=4096)
 def canonical(qualname: str) -> str:
     """Fold the many import paths of one Keras name onto keras.<...>."""
     if qualname in _KERAS_ROOTS:
