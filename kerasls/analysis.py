@@ -20,6 +20,7 @@ from .rules import RULES, SYNTAX_ERROR
 from .rules.base import Context, Training
 from .runtime import Runtime, resolve
 from .settings import Settings
+from .shapes import summarize_models
 from .source import Source, SyntaxProblem, _python_syntax_problem
 
 _SUPPRESSION = re.compile(r"#\s*kerasls:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
@@ -41,6 +42,7 @@ class Analysis:
     trainings: list[Training] = field(default_factory=list)
     runtime: Runtime | None = None
     failures: list[RuleFailure] = field(default_factory=list)
+    shape_summaries: list | None = field(default=None, repr=False)  # filled on demand by shapes.summarize_all
 
     @property
     def uses_keras(self) -> bool:
@@ -76,9 +78,12 @@ def analyze(
     interpreter.run()
     runtime = resolve(host.installation(), library.imports, interpreter.environ)
     trainings = build_trainings(interpreter, knowledge)
-    context = Context(source, knowledge, runtime, interpreter)
+    summaries = summarize_models(interpreter.models, trainings, knowledge)
+    context = Context(source, knowledge, runtime, interpreter, {id(s.model): s for s in summaries})
     diagnostics, failures = run_rules(trainings, context, settings)
-    return Analysis(text, _finish(diagnostics, text, settings), None, source, interpreter, trainings, runtime, failures)
+    analysis = Analysis(text, _finish(diagnostics, text, settings), None, source, interpreter, trainings, runtime, failures)
+    analysis.shape_summaries = summaries
+    return analysis
 
 
 def build_trainings(interpreter: Interpreter, knowledge: Knowledge) -> list[Training]:

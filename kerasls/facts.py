@@ -123,6 +123,7 @@ class Tensor:
 class InputSpec:
     args: dict[str, Value]
     site: Site
+    arg_sites: dict = field(default_factory=dict)
 
 
 @dataclass(eq=False)

@@ -11,8 +11,18 @@ from .diagnostics import Fix, Position, Span, TextEdit, Applicability
 from .values import Site
 
 
+def full_span(site: Site) -> Span:
+    """A node's span including the parentheses around it (libcst's positions leave them out)."""
+    node = site.node
+    lpar, rpar = getattr(node, "lpar", None), getattr(node, "rpar", None)
+    if lpar and rpar:
+        return Span(Site(site.chunk, lpar[0]).span.start, Site(site.chunk, rpar[-1]).span.end)
+    return site.span
+
+
 def replace(site: Site, text: str) -> TextEdit:
-    return TextEdit(site.span, text)
+    """Replace a whole expression (with its parentheses) by `text`."""
+    return TextEdit(full_span(site), text)
 
 
 def replace_string(site: Site, value: str) -> TextEdit | None:

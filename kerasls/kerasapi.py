@@ -132,8 +132,8 @@ def call_keras(lib: "Library", name: str, qualname: str, args: "CallArgs", node,
     if name in ("keras.Model", "keras.models.Model"):
         return _functional(lib, args, node, it)
     if name in ("keras.Input", "keras.layers.Input", "keras.engine.input_layer.Input"):
-        values, _ = bind(lib.keras.layer_signature("Input"), args, it)
-        return F.Tensor(F.InputSpec(values, it.site(node)), [], it.site(node))
+        values, sites = bind(lib.keras.layer_signature("Input"), args, it)
+        return F.Tensor(F.InputSpec(values, it.site(node), sites), [], it.site(node))
     if "layers" in parts[:-1] and last in MERGE_FUNCTIONS:
         inputs = lib.iterate(_arg(args, 0, "inputs")) or []
         layer = F.Layer(MERGE_FUNCTIONS[last], {}, {}, it.site(node))

@@ -56,6 +56,13 @@ IMAGE_DATA_GENERATOR_METHODS = ("flow", "flow_from_dataframe", "flow_from_direct
 REMOVED_MODEL_METHODS = ("fit_generator", "evaluate_generator", "predict_generator")
 ACTIVATION_SCAN_MODULES = ("tensorflow", "tensorflow.nn", "tensorflow.math")
 
+# Square RGB input sizes probed for every keras.applications model built with
+# include_top=False (only the sizes the constructor accepts are recorded).
+APPLICATION_SIZES = (
+    96, 128, 150, 160, 180, 192, 200, 224, 240, 256, 260,
+    299, 300, 331, 380, 384, 456, 480, 512, 528, 600,
+)
+
 
 # --------------------------------------------------------------------------
 # Small helpers (no TensorFlow needed)
@@ -578,7 +585,139 @@ def collect_removed_in_keras3() -> dict:
     return out
 
 
-def collect_applications() -> dict:
+def _parameter_counts(model) -> dict:
+    """Keras's model.summary() counts: unique weights, split by trainability."""
+
+    def count(weights):
+        seen, total = set(), 0
+        for w in weights:
+            if id(w) not in seen:
+                seen.add(id(w))
+                total += math.prod(int(d) for d in w.shape)
+        return total
+
+    trainable = count(model.trainable_weights)
+    non_trainable = count(model.non_trainable_weights)
+    return {
+        "total": trainable + non_trainable,
+        "trainable": trainable,
+        "non_trainable": non_trainable,
+    }
+
+
+def _application_job(job):
+    """Build one keras.applications model (worker process); return its shapes.
+
+    *job* is ``(name, size)``: size None means include_top=True at the
+    default input size, otherwise include_top=False (pooling=None) at
+    ``(size, size, 3)``.  Models are built inside a StatelessScope that
+    leaves the variables uninitialised: shapes and parameter counts only
+    need the variables' shapes, and skipping initialisation of hundreds of
+    millions of weights makes the sweep affordable.
+    """
+    name, size = job
+    import keras
+
+    ctor = getattr(keras.applications, name)
+    kwargs = {"weights": None}
+    if size is None:
+        kwargs["include_top"] = True
+    else:
+        kwargs.update(include_top=False, input_shape=(size, size, 3))
+    try:
+        with quiet(), keras.StatelessScope(initialize_variables=False):
+            model = ctor(**kwargs)
+        result = {
+            "input": [None if d is None else int(d) for d in model.input_shape[1:]],
+            "output": [None if d is None else int(d) for d in model.output_shape[1:]],
+            "params": _parameter_counts(model),
+        }
+    except Exception as exc:  # noqa: BLE001 - a rejected size is a result
+        result = {"error": sanitize_message(f"{type(exc).__name__}: {exc}")[:300]}
+    finally:
+        keras.backend.clear_session()
+    return job, result
+
+
+def _application_jobs(names) -> list:
+    return [(name, size) for name in names for size in (None, *APPLICATION_SIZES)]
+
+
+def start_application_measurements(names):
+    """Start building every (application, size) in a pool of worker processes.
+
+    Returns a zero-argument callable that waits and returns
+    ``{(name, size): result}``.  Building ~900 models is pure-Python Keras
+    work, so it is spread over the CPUs (spawned workers: TensorFlow is not
+    fork-safe) while the parent introspects everything else.
+    """
+    import multiprocessing
+
+    jobs = _application_jobs(names)
+    # Big models first, so the pool does not end waiting on one straggler.
+    weight = {n: i for i, n in enumerate(sorted(names, key=_application_cost, reverse=True))}
+    jobs.sort(key=lambda job: (weight[job[0]], -(job[1] or 10_000)))
+    workers = max(1, min(len(jobs), os.cpu_count() or 1, 8))
+    pool = multiprocessing.get_context("spawn").Pool(workers)
+    pending = pool.map_async(_application_job, jobs, chunksize=1)
+
+    def finish() -> dict:
+        try:
+            return dict(pending.get())
+        finally:
+            pool.close()
+            pool.join()
+
+    return finish
+
+
+def _application_cost(name: str) -> int:
+    """Rough relative build cost (layer count), for scheduling only."""
+    heavy = ("NASNetLarge", "EfficientNetB7", "EfficientNetV2L", "EfficientNetB6",
+             "InceptionResNetV2", "EfficientNetV2M", "EfficientNetB5", "ResNet152",
+             "ResNet152V2", "DenseNet201", "EfficientNetB4", "DenseNet169")
+    return len(heavy) - heavy.index(name) if name in heavy else 0
+
+
+def application_shapes(name: str, results: dict) -> dict:
+    """The shape/parameter fields of one ``applications`` entry."""
+    out = {}
+    top = results[(name, None)]
+    if "error" in top:
+        note(f"applications: {name}(include_top=True, weights=None) failed: {top['error']}")
+    else:
+        out["default_input"] = top["input"]
+        out["params_top"] = top["params"]
+    outputs, params = {}, {}
+    for size in APPLICATION_SIZES:
+        result = results[(name, size)]
+        if "error" in result:
+            note(f"applications: {name} rejects {size}x{size}: {result['error'][:120]}")
+            continue
+        outputs[f"{size}x{size}"] = result["output"]
+        params[size] = result["params"]
+    if outputs:
+        out["output_no_top"] = outputs
+        channels = {shape[-1] for shape in outputs.values()}
+        if len(channels) == 1:
+            out["channels_no_top"] = channels.pop()
+        else:
+            note(f"applications: {name} output channels vary with the input size")
+    # params_no_top: at the default input size when it was probed, else the
+    # most common count; sizes whose count differs are listed separately.
+    if params:
+        default = out.get("default_input", [None])[0]
+        counts = [json.dumps(p, sort_keys=True) for p in params.values()]
+        reference = params.get(default) or json.loads(max(sorted(set(counts)), key=counts.count))
+        out["params_no_top"] = reference
+        differing = {f"{s}x{s}": p for s, p in params.items() if p != reference}
+        if differing:
+            out["params_no_top_by_size"] = differing
+            note(f"applications: {name} no-top parameter count depends on the input size")
+    return out
+
+
+def collect_applications(shapes: dict | None = None) -> dict:
     import keras
 
     apps = keras.applications
@@ -604,7 +743,20 @@ def collect_applications() -> dict:
             note(f"applications: cannot introspect {name}: {exc}")
             continue
         out[name] = {"module": module, **info}
+        if shapes is not None:
+            out[name].update(application_shapes(name, shapes))
     return out
+
+
+def application_names() -> list[str]:
+    import keras
+
+    apps = keras.applications
+    return [
+        n
+        for n in public_names(apps)
+        if not inspect.ismodule(getattr(apps, n)) and callable(getattr(apps, n))
+    ]
 
 
 SECTIONS = (
@@ -620,10 +772,16 @@ SECTIONS = (
 
 
 def collect_all() -> dict:
+    # The application sweep (hundreds of model builds) runs in worker
+    # processes while the other sections are introspected here.
+    finish_applications = start_application_measurements(application_names())
     data = {}
     for key, func in SECTIONS:
         try:
-            data[key] = func()
+            if key == "applications":
+                data[key] = func(finish_applications())
+            else:
+                data[key] = func()
         except Exception as exc:  # noqa: BLE001
             note(f"section {key!r} failed: {exc!r}")
             raise

@@ -17,6 +17,11 @@ from .kls305_bounded_activation_regression import BoundedActivationOnRegressionT
 from .kls401_accuracy_binary_on_one_hot import AccuracyResolvesToBinaryAccuracy
 from .kls402_exact_accuracy_metric import ExactAccuracyMetricOnProbabilities
 from .kls403_accuracy_multi_label import AccuracyOnMultiLabelOutput
+from .kls501_input_size_mismatch import InputSizeMismatchPipeline
+from .kls502_channel_mismatch import ChannelMismatchColorMode
+from .kls503_dense_on_unflattened import DenseOnUnflattenedFeatures
+from .kls504_non_positive_dimension import NonPositiveSpatialDimension
+from .kls505_dense_dominates import DenseLayerDominatesParameters
 
 
 class SyntaxErrorRule(Rule):
@@ -65,6 +70,11 @@ RULES: list[Rule] = [
     AccuracyResolvesToBinaryAccuracy(),
     ExactAccuracyMetricOnProbabilities(),
     AccuracyOnMultiLabelOutput(),
+    InputSizeMismatchPipeline(),
+    ChannelMismatchColorMode(),
+    DenseOnUnflattenedFeatures(),
+    NonPositiveSpatialDimension(),
+    DenseLayerDominatesParameters(),
 ]
 
 ALL_RULES: list[Rule] = [SYNTAX_ERROR, *RULES]

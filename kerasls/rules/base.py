@@ -70,11 +70,16 @@ class Training:
 class Context:
     """What rules need besides the facts: Keras knowledge, the runtime, and how to write code."""
 
-    def __init__(self, source: "Source", knowledge: Knowledge, runtime: "Runtime", interpreter: "Interpreter"):
+    def __init__(self, source: "Source", knowledge: Knowledge, runtime: "Runtime", interpreter: "Interpreter",
+                 summaries: dict | None = None):
         self.source = source
         self.keras = knowledge
         self.runtime = runtime
         self.interpreter = interpreter
+        self.summaries = summaries or {}  # id(model) -> shapes.ModelSummary
+
+    def summary(self, model):
+        return self.summaries.get(id(model))
 
     def on_keras(self, keras3: str, keras2: str) -> str:
         """The consequence on the user's Keras line, or both when it is unknown."""

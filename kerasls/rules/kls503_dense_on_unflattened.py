@@ -1,0 +1,140 @@
+"""KLS503: the output keeps spatial axes because nothing flattens the features before Dense."""
+from __future__ import annotations
+
+import libcst as cst
+
+from .. import facts as F
+from .. import fixes
+from ..diagnostics import Severity, Span, TextEdit
+from ..facts import Encoding
+from ..shapes import format_shape
+from ..values import Site
+from . import _consequences as C
+from . import _shared as S
+from .base import Context, Example, Rule, Training
+
+_POOLING = {3: "GlobalAveragePooling1D", 4: "GlobalAveragePooling2D", 5: "GlobalAveragePooling3D"}
+
+
+class DenseOnUnflattenedFeatures(Rule):
+    """
+    ## What it does
+    Finds models whose output still has spatial (or time) axes, because a `Dense` layer was
+    applied to a convolutional feature map without `Flatten` or global pooling before it,
+    while the labels have one row per sample.
+
+    ## Why is this bad?
+    `Dense` acts on the last axis only: on a `(batch, 8, 8, 128)` feature map it produces
+    `(batch, 8, 8, units)`, one prediction per position. The labels are `(batch, K)`, and the
+    loss cannot compare them. Measured: Keras 3 raises "{measured.keras3.invalid.error}";
+    Keras 2 raises "{measured.tf_keras.invalid.error}".
+
+    ## Example
+    ```python
+    model = Sequential([Conv2D(32, 3, input_shape=(80, 80, 3)), MaxPooling2D(), Dense(4, activation="softmax")])
+    ```
+
+    ## Use instead
+    ```python
+    model = Sequential([Conv2D(32, 3, input_shape=(80, 80, 3)), MaxPooling2D(), GlobalAveragePooling2D(),
+                        Dense(4, activation="softmax")])
+    ```
+    """
+
+    code = "KLS503"
+    name = "dense-on-unflattened-features"
+    severity = Severity.ERROR
+    summary = "Dense on a feature map without Flatten or pooling: the output keeps spatial axes"
+
+    VALID = [
+        Example("""
+import numpy as np
+import keras
+from keras import layers
+y = keras.utils.to_categorical(np.load("y.npy"), 4)
+model = keras.Sequential([keras.Input(shape=(80, 80, 3)), layers.Conv2D(8, 3), layers.Flatten(),
+                          layers.Dense(4, activation="softmax")])
+model.compile(loss="categorical_crossentropy")
+model.fit(np.load("x.npy"), y)
+"""),
+        Example("""
+import numpy as np
+import keras
+from keras import layers
+masks = np.load("masks.npy")
+inputs = keras.Input(shape=(64, 64, 3))
+x = layers.Conv2D(8, 3, padding="same")(inputs)
+model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(x))
+model.compile(loss="binary_crossentropy")
+model.fit(np.load("x.npy"), masks)
+"""),
+    ]
+    INVALID = [
+        Example("""
+import numpy as np
+import keras
+from keras import layers
+y = keras.utils.to_categorical(np.load("y.npy"), 4)
+model = keras.Sequential([keras.Input(shape=(80, 80, 3)), layers.Conv2D(8, 3), layers.MaxPooling2D(),
+                          layers.Dense(4, activation="softmax")])
+model.compile(loss="categorical_crossentropy")
+model.fit(np.load("x.npy"), y)
+""", fixed="""
+import numpy as np
+import keras
+from keras import layers
+y = keras.utils.to_categorical(np.load("y.npy"), 4)
+model = keras.Sequential([keras.Input(shape=(80, 80, 3)), layers.Conv2D(8, 3), layers.MaxPooling2D(),
+                          layers.GlobalAveragePooling2D(), layers.Dense(4, activation="softmax")])
+model.compile(loss="categorical_crossentropy")
+model.fit(np.load("x.npy"), y)
+"""),
+    ]
+
+    def check(self, t: Training, ctx: Context):
+        labels, summary = t.labels, ctx.summary(t.model)
+        if labels is None or summary is None or summary.output is None or len(summary.output) <= 2:
+            return
+        if labels.encoding not in (Encoding.ONE_HOT, Encoding.INTEGER, Encoding.BINARY, Encoding.MULTI_HOT):
+            return
+        if labels.rank is not None and labels.rank >= len(summary.output) - 1 and labels.encoding is not Encoding.ONE_HOT:
+            return
+        first = next((row for row in summary.rows if row.kind == "Dense" and row.input is not None and len(row.input) > 2), None)
+        if first is None or not isinstance(first.layer, F.Layer):
+            return
+        message = (
+            f"The model outputs {format_shape(summary.output)}: the Dense layer on line {first.site.line + 1} gets the "
+            f"feature map {format_shape(first.input)} and keeps its spatial axes, while the labels are "
+            f"{S.label_shape(labels)}. Flatten or global pooling before it makes one prediction per sample. "
+        )
+        message += C.on_each_line(ctx, self.code, ["invalid"]) or "Keras raises at the first training step."
+        related = [(first.site, f"Dense receives {format_shape(first.input)}")] + S.labels_related(labels) + S.loss_related(t.loss)
+        options = [
+            fixes.fix(f"Add {_POOLING.get(len(first.input), 'GlobalAveragePooling2D')} before this Dense",
+                      self._insert(first, _POOLING.get(len(first.input), "GlobalAveragePooling2D"), t, ctx), preferred=True),
+            fixes.fix("Add Flatten before this Dense", self._insert(first, "Flatten", t, ctx)),
+        ]
+        head = t.head.site if t.head is not None else first.site
+        yield self.diagnostic(head, message, related, [f for f in options if f])
+
+    @staticmethod
+    def _insert(row, layer_name: str, t: Training, ctx: Context) -> TextEdit | None:
+        dense = row.layer
+        func = dense.site.node.func if isinstance(dense.site.node, cst.Call) else None
+        if isinstance(func, cst.Attribute):
+            prefix = dense.site.chunk.code(func.value).strip() + "."
+        elif isinstance(func, cst.Name) and layer_name in ctx.interpreter.module_scope.vars:
+            prefix = ""
+        else:
+            module = ctx.module_path("layers")
+            if module is None:
+                return None
+            prefix = module + "."
+        if t.model.kind == "sequential":
+            start = dense.site.span.start
+            return TextEdit(Span(start, start), f"{prefix}{layer_name}(), ")
+        call = row.site.node if row.site is not None else None
+        if isinstance(call, cst.Call) and len(call.args) == 1 and call.func is dense.site.node:
+            argument = Site(row.site.chunk, call.args[0].value)
+            return TextEdit(argument.span, f"{prefix}{layer_name}()({argument.code})")
+        return None
