@@ -187,6 +187,7 @@ class Model:
     compiles: list[Compile] = field(default_factory=list)
     depth: int = 0  # the interpreter's uncertainty depth when the model was made
     name: str | None = None  # the variable the program calls it, for messages
+    name_site: Site | None = None  # where that variable is first assigned
     application: str | None = None
     application_args: dict = field(default_factory=dict)
     input_args: dict = field(default_factory=dict)  # Sequential: Input/input_shape seen

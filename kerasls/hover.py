@@ -10,6 +10,8 @@ from .facts import Encoding
 from .knowledge import LOSS_FAMILIES, keras
 from .rules import _shared as S
 from .rules.base import Training
+from .shapes import format_shape, summarize_all
+from .summary import render_markdown, row_text
 from .values import Site
 
 
@@ -31,7 +33,7 @@ def _size(span: Span) -> tuple[int, int]:
 def _candidates(analysis: Analysis):
     seen: set[tuple[int, int, int, int, str]] = set()
     for training in analysis.trainings:
-        for site, text in _training_facts(training, analysis):
+        for site, text in [*_training_facts(training, analysis), *_fit_facts(training, analysis)]:
             if site is None:
                 continue
             span = site.span
@@ -39,6 +41,32 @@ def _candidates(analysis: Analysis):
             if key not in seen:
                 seen.add(key)
                 yield span, text
+    for summary in summarize_all(analysis):
+        if not summary.rows:
+            continue
+        table = render_markdown(summary)
+        for site in (summary.model.name_site, summary.model.site):
+            if site is not None:
+                yield site.span, table
+        for row in summary.rows:
+            if row.site is not None and row.kind != "InputLayer":
+                yield row.site.span, row_text(row)
+
+
+def _fit_facts(t: Training, analysis: Analysis):
+    """On model.fit: what flows in and out."""
+    if t.fit is None:
+        return
+    summary = next((s for s in summarize_all(analysis) if s.model is t.model), None)
+    parts = []
+    if summary is not None:
+        parts.append(f"inputs `{format_shape(summary.input)}` → {t.model.name or 'model'} → outputs `{format_shape(summary.output)}`")
+    if t.labels is not None:
+        parts.append(f"labels {_labels_text(t.labels, 'labels').split(': ', 1)[1]}")
+    if t.loss is not None:
+        parts.append(f"loss `{t.loss.function}`")
+    if parts:
+        yield t.fit.site, "**fit**: " + "; ".join(parts)
 
 
 def _training_facts(t: Training, analysis: Analysis):

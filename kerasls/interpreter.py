@@ -411,6 +411,8 @@ class Interpreter:
                 value = Const(value.value, Origin(value.origin.site, target.value))  # the program's own name for it
             elif isinstance(value, Seq) and scope.is_module and value.origin.expr is None:
                 value = Seq(value.items, value.kind, Origin(value.origin.site, target.value))
+            if isinstance(value, F.Model) and value.name_site is None:
+                value.name_site = self.site(target)
             self.bind(target.value, value, scope)
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements

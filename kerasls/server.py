@@ -32,6 +32,7 @@ from .hover import hover_at
 from .rules import SYNTAX_ERROR
 from .server_settings import ServerSettings, parse
 from .settings import Settings, SettingsError
+from .shapes import format_shape, summarize_all
 from .source import split_lines
 from .workspace import FileSystemHost, find_pyproject, load_settings
 
@@ -180,6 +181,13 @@ class KerasLanguageServer(LanguageServer):
         self.remember(state, analysis, text, version)
         if not self.pull_mode:
             self.publish(uri, version, state.items)
+        elif self.settings.run == "onSave":
+            self.request_refresh()  # a pulling client only asks again after edits, not after saves
+
+    def request_refresh(self) -> None:
+        caps = self.client_capabilities.workspace
+        if caps and caps.diagnostics and caps.diagnostics.refresh_support:
+            self.workspace_diagnostic_refresh(None)
 
     async def analyze_async(self, uri: str, text: str, still_wanted: Callable[[], bool]) -> Analysis | None:
         future = self.worker.submit(lambda: self.run_analysis(uri, text, still_wanted))
@@ -239,8 +247,8 @@ class KerasLanguageServer(LanguageServer):
     def recheck_all(self) -> None:
         for uri in list(self.states):
             self.schedule(uri, 0)
-        if self.pull_mode and self.client_capabilities.workspace and self.client_capabilities.workspace.diagnostics:
-            self.workspace_diagnostic_refresh(None)
+        if self.pull_mode:
+            self.request_refresh()
 
 
 server = KerasLanguageServer()
@@ -507,6 +515,8 @@ async def hover(ls: KerasLanguageServer, params: types.HoverParams) -> types.Hov
     if analysis.syntax is not None or not analysis.uses_keras:
         return None
     convert = ls.converter(text)
+    if params.position.line >= len(convert.lines):
+        return None  # past the end of the document: nothing is there
     found = hover_at(analysis, convert.from_client(params.position))
     if found is None:
         return None
@@ -527,6 +537,31 @@ def _inject_fault(code: str) -> None:
     for rule in RULES:
         if rule.code == code:
             rule.check = broken
+
+
+# -- inlay hints ------------------------------------------------------------------------------
+@server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=False))
+async def inlay_hints(ls: KerasLanguageServer, params: types.InlayHintParams) -> list[types.InlayHint]:
+    """The output shape after each layer (off unless the `inlayHints` setting is on)."""
+    if not ls.settings.inlay_hints:
+        return []
+    analysis, text, _ = await ls.current_analysis(params.text_document.uri)
+    if analysis.syntax is not None:
+        return []
+    convert = ls.converter(text)
+    first, last = params.range.start.line, params.range.end.line
+    hints = []
+    for summary in summarize_all(analysis):
+        for row in summary.rows:
+            if row.site is None or row.kind == "InputLayer" or row.output is None:
+                continue
+            end = row.site.span.end
+            if first <= end.line <= last:
+                hints.append(types.InlayHint(
+                    position=convert.position(end), label=f"→ {format_shape(row.output)}",
+                    kind=types.InlayHintKind.Type, padding_left=True,
+                ))
+    return hints
 
 
 def serve(args) -> None:

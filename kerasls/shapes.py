@@ -435,6 +435,20 @@ _MERGE = {"Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "M
 
 def infer_layer(layer: F.Layer, inputs: list) -> _Out:
     """A layer's output shape and parameters for the given input shapes."""
+    result = _infer(layer, inputs)
+    if result.params is None and _parameter_free(layer.kind):
+        return _Out(result.output, 0, 0, 0, result.problem)
+    return result
+
+
+def _parameter_free(kind: str) -> bool:
+    return (
+        kind in _SAME_SHAPE or kind in _POOL or kind in _GLOBAL or kind in _MERGE
+        or kind in ("Flatten", "Reshape") or kind.startswith(("UpSampling", "ZeroPadding", "Cropping"))
+    )
+
+
+def _infer(layer: F.Layer, inputs: list) -> _Out:
     kind = layer.kind
     shape = inputs[0] if len(inputs) == 1 else None
     if kind in _MERGE:

@@ -205,21 +205,22 @@ async def test_unknown_methods_keep_the_server_alive(client: LanguageClient):
     assert len(await published(client, uri, 1)) == 4
 
 
-async def test_pull_diagnostics(client: LanguageClient):
-    uri = await open_seed(client, "pulled.py")
-    await published(client, uri, 1)
-    report = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-    ))
-    assert {d.code for d in report.items} == {"KLS101", "KLS201", "KLS401", "KLS505"}
-    assert report.result_id == "1"
-
-
 # -- separate servers: settings, encodings, faults ----------------------------------------
 @pytest_lsp.fixture(config=server_config(), loop_scope="module")
 async def fresh(lsp_client: LanguageClient):
     yield
     await lsp_client.shutdown_session()
+
+
+async def test_pull_diagnostics(fresh: LanguageClient):
+    await initialize(fresh, {"debounce": 0})
+    uri = await open_seed(fresh, "pulled.py")
+    await published(fresh, uri, 1)
+    report = await fresh.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+    ))
+    assert {d.code for d in report.items} == {"KLS101", "KLS201", "KLS401", "KLS505"}
+    assert report.result_id == "1"
 
 
 async def test_run_on_save_waits_for_save(fresh: LanguageClient):
@@ -329,3 +330,38 @@ async def test_shutdown_and_exit_end_the_process_promptly():
     assert time.monotonic() - started < 10
     assert client._server.returncode == 0
     await client.stop()
+
+
+async def test_inlay_hints_follow_the_setting(fresh: LanguageClient):
+    await initialize(fresh, {"debounce": 0, "inlayHints": True})
+    uri = await open_seed(fresh, "hints.py")
+    await published(fresh, uri, 1)
+    hints = await fresh.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(0, 0), end=types.Position(len(SEED_LINES), 0)),
+    ))
+    labels = {hint.position.line: hint.label for hint in hints}
+    conv_line = next(i for i, line in enumerate(SEED_LINES) if "Conv2D(16" in line)
+    assert labels[conv_line] == "→ (None, 150, 150, 16)"
+    assert labels[DENSE_LINE] == "→ (None, 1)"
+
+
+async def test_inlay_hints_are_off_by_default(client: LanguageClient):
+    uri = await open_seed(client, "no_hints.py")
+    await published(client, uri, 1)
+    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(0, 0), end=types.Position(len(SEED_LINES), 0)),
+    ))
+    assert not hints
+
+
+async def test_hover_on_the_model_shows_its_summary(client: LanguageClient):
+    uri = await open_seed(client, "summary_hover.py")
+    await published(client, uri, 1)
+    line = next(i for i, text in enumerate(SEED_LINES) if text.startswith("model = Sequential"))
+    result = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line, 2),
+    ))
+    assert "Total params: **10,641,441**" in result.contents.value
+    assert "| Dense | `(None, 512)` | 10,617,344 |" in result.contents.value
