@@ -118,17 +118,18 @@ def run_rules(trainings: list[Training], context: Context, settings: Settings):
     for rule in RULES:
         if not settings.enabled(rule.code, rule.name):
             continue
-        for training in trainings:
-            try:
-                found = list(rule.check(training, context))
-            except Exception as error:  # a bug in one rule costs only that rule's findings
-                failures.append(RuleFailure(rule.code, error))
-                break
-            for diagnostic in found:
-                key = (diagnostic.code, diagnostic.span)
-                if key not in seen:
-                    seen.add(key)
-                    diagnostics.append(diagnostic)
+        try:
+            found = list(rule.check_module(context))
+            for training in trainings:
+                found.extend(rule.check(training, context))
+        except Exception as error:  # a bug in one rule costs only that rule's findings
+            failures.append(RuleFailure(rule.code, error))
+            continue
+        for diagnostic in found:
+            key = (diagnostic.code, diagnostic.span)
+            if key not in seen:
+                seen.add(key)
+                diagnostics.append(diagnostic)
     return diagnostics, failures
 
 

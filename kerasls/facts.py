@@ -210,6 +210,18 @@ class Fit:
     conditional: bool = False
 
 
+@dataclass(eq=False)
+class LegacyCall:
+    """A call Keras deprecated or removed: fit_generator, Adam(lr=...), ImageDataGenerator."""
+
+    kind: str  # generator_method, optimizer_lr, image_data_generator
+    site: Site  # the call
+    name: str  # the method, optimizer or path as written
+    detail: Site | None = None  # the part to edit (the method name, the lr keyword)
+    positional: int = 0
+    keywords: tuple = ()
+
+
 def count_of(value: Value) -> ClassCount:
     """A class count from an evaluated value (e.g. num_classes argument)."""
     if isinstance(value, Const):

@@ -145,7 +145,8 @@ class Interpreter:
         self.imported: set[str] = set()  # canonical roots the script imports keras from
         self.truncated = False
         self._active: list[Function] = []  # the call stack, to stop recursion
-        self.import_sites: dict[str, Site] = {}  # module-level `from x import name`, for fixes that add names
+        self.import_sites: dict[str, Site] = {}
+        self.legacy: list[F.LegacyCall] = []  # deprecated or removed Keras calls  # module-level `from x import name`, for fixes that add names
 
     # -- driver -------------------------------------------------------------------------
     def run(self) -> None:

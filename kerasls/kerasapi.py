@@ -155,7 +155,13 @@ def call_keras(lib: "Library", name: str, qualname: str, args: "CallArgs", node,
     if last == "to_categorical":
         return _to_categorical(lib, args, node, it)
     if last == "ImageDataGenerator":
+        spelled = "keras" if qualname.startswith("keras.") else "tf.keras"
+        it.legacy.append(F.LegacyCall("image_data_generator", it.site(node), spelled))
         return F.ImageGenerator(it.site(node))
+    if parts[1:2] == ["optimizers"] and "lr" in args.keywords and node is not None:
+        keyword = next((a.keyword for a in node.args if a.keyword is not None and a.keyword.value == "lr"), None)
+        it.legacy.append(F.LegacyCall("optimizer_lr", it.site(node), last, it.site(keyword) if keyword else None))
+        return UNKNOWN
     if last in DIRECTORY_DATASETS:
         return _directory_dataset(lib, last, args, node, it)
     if last == "timeseries_dataset_from_array":
@@ -512,6 +518,12 @@ def _model_method(lib: "Library", model: F.Model, method: str, args, node, it: "
         return UNKNOWN
     if method == "compile":
         return _compile(lib, model, args, node, it)
+    if method in ("fit_generator", "evaluate_generator", "predict_generator"):
+        attr = node.func.attr if node is not None and isinstance(node.func, cst.Attribute) else None
+        it.legacy.append(F.LegacyCall(
+            "generator_method", it.site(node), method, it.site(attr) if attr is not None else None,
+            len(args.positional), tuple(args.keywords),
+        ))
     if method in ("fit", "fit_generator"):
         return _fit(lib, model, method, args, node, it)
     return UNKNOWN

@@ -22,6 +22,9 @@ from .kls502_channel_mismatch import ChannelMismatchColorMode
 from .kls503_dense_on_unflattened import DenseOnUnflattenedFeatures
 from .kls504_non_positive_dimension import NonPositiveSpatialDimension
 from .kls505_dense_dominates import DenseLayerDominatesParameters
+from .kls601_generator_method_removed import GeneratorMethodRemoved
+from .kls602_optimizer_lr_argument import OptimizerLrArgument
+from .kls603_image_data_generator_legacy import ImageDataGeneratorLegacy
 
 
 class SyntaxErrorRule(Rule):
@@ -75,6 +78,9 @@ RULES: list[Rule] = [
     DenseOnUnflattenedFeatures(),
     NonPositiveSpatialDimension(),
     DenseLayerDominatesParameters(),
+    GeneratorMethodRemoved(),
+    OptimizerLrArgument(),
+    ImageDataGeneratorLegacy(),
 ]
 
 ALL_RULES: list[Rule] = [SYNTAX_ERROR, *RULES]

@@ -132,11 +132,17 @@ class Rule:
     severity: ClassVar[Severity]
     summary: ClassVar[str]  # one line for `kerasls rules`
     fix_title: ClassVar[str | None] = None
+    severity_varies: ClassVar[bool] = False  # the severity follows the user's Keras line or backend
     VALID: ClassVar[list[Example]] = []
     INVALID: ClassVar[list[Example]] = []
 
     def check(self, training: Training, ctx: Context) -> Iterable[Diagnostic]:
-        raise NotImplementedError
+        """Findings about one model with its compile and labels."""
+        return ()
+
+    def check_module(self, ctx: Context) -> Iterable[Diagnostic]:
+        """Findings about the module as a whole (deprecated calls), once per analysis."""
+        return ()
 
     def diagnostic(
         self,

@@ -42,6 +42,7 @@ class ActivationBeforeFromLogitsLoss(Rule):
     code = "KLS302"
     name = "activation-before-from-logits-loss"
     severity = Severity.WARNING
+    severity_varies = True
     summary = "Softmax/sigmoid output into a loss with from_logits=True"
 
     VALID = [
