@@ -60,19 +60,23 @@ def analyze(
     settings: Settings | None = None,
     knowledge: Knowledge | None = None,
     previous: Analysis | None = None,
+    barriers: list[int] | None = None,
 ) -> Analysis:
     """Analyse a module. `previous`, the analysis of an earlier version, lets unchanged
-    statements keep what was computed for them."""
+    statements keep what was computed for them. `barriers` are the first lines of notebook
+    cells: each cell parses on its own, and a cell that does not parse is reported while the
+    others are still analysed (as Jupyter runs them)."""
     host = host or NullHost()
     settings = settings or Settings()
     knowledge = knowledge or keras()
-    if "keras" not in text and "tensorflow" not in text:
+    if "keras" not in text and "tensorflow" not in text and not barriers:
         problem = _quick_syntax_check(text)
         return Analysis(text, _finish([_syntax_diagnostic(problem)] if problem else [], text, settings), problem)
-    source = Source(text, previous=previous.source if previous is not None else None)
-    if source.syntax_problem is not None:
+    source = Source(text, previous=previous.source if previous is not None else None, barriers=barriers)
+    syntax = [_syntax_diagnostic(problem) for problem in source.syntax_problems]
+    if syntax and not barriers:
         problem = source.syntax_problem
-        return Analysis(text, _finish([_syntax_diagnostic(problem)], text, settings), problem, source)
+        return Analysis(text, _finish(syntax[:1], text, settings), problem, source)
     library = Library(knowledge, host)
     interpreter = Interpreter(source, library)
     interpreter.run()
@@ -81,7 +85,7 @@ def analyze(
     summaries = summarize_models(interpreter.models, trainings, knowledge)
     context = Context(source, knowledge, runtime, interpreter, {id(s.model): s for s in summaries})
     diagnostics, failures = run_rules(trainings, context, settings)
-    analysis = Analysis(text, _finish(diagnostics, text, settings), None, source, interpreter, trainings, runtime, failures)
+    analysis = Analysis(text, _finish(syntax + diagnostics, text, settings), None, source, interpreter, trainings, runtime, failures)
     analysis.shape_summaries = summaries
     return analysis
 

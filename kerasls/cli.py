@@ -67,6 +67,8 @@ def read_source(path: Path) -> SourceFile:
 def write_atomically(source: SourceFile, text: str) -> None:
     """Write through a temporary file in the same folder and rename it over the original."""
     data = text.encode(source.encoding)
+    if source.bom and not data.startswith(b"\xef\xbb\xbf"):
+        data = b"\xef\xbb\xbf" + data
     folder = source.path.parent
     fd, temporary = tempfile.mkstemp(prefix=f".{source.path.name}.", suffix=".kerasls", dir=folder)
     try:
@@ -102,7 +104,7 @@ def discover(paths: list[Path], settings_for) -> tuple[list[Path], list[str]]:
                 dirs[:] = sorted(d for d in dirs if not _skipped_dir(here / d, settings_for(here)))
                 for name in sorted(files):
                     file = here / name
-                    if name.endswith(".py") and not _excluded(file, settings_for(here).exclude):
+                    if name.endswith((".py", ".ipynb")) and not _excluded(file, settings_for(here).exclude):
                         found.append(file)
     return found, problems
 
@@ -146,16 +148,20 @@ def command_check(args: argparse.Namespace) -> int:
     diffs: list[str] = []
     fixed_total = 0
     for path in files:
+        settings = settings_for(path.parent)
+        host = FileSystemHost(path, Path.cwd())
+
+        def check(text: str, settings=settings, host=host, **options):
+            return analyze(text, host=host, settings=settings, **options)
+
+        if path.suffix == ".ipynb":
+            fixed_total += _check_notebook(path, check, args, results, diffs, problems)
+            continue
         try:
             source = read_source(path)
         except InputError as error:
             problems.append(f"{path}: {error}")
             continue
-        settings = settings_for(path.parent)
-        host = FileSystemHost(path, Path.cwd())
-
-        def check(text: str, settings=settings, host=host):
-            return analyze(text, host=host, settings=settings)
 
         if args.fix or args.diff:
             new_text, fixed, analysis = fix_text(source.text, check)
@@ -197,6 +203,36 @@ def command_check(args: argparse.Namespace) -> int:
         return 2
     serious = any(d.severity <= Severity.WARNING for r in results for d in r.diagnostics)
     return 1 if serious or (args.diff and diffs) else 0
+
+
+def _check_notebook(path: Path, check, args, results: list, diffs: list, problems: list) -> int:
+    """Check (and fix) one .ipynb; returns how many findings were fixed."""
+    from .ipynb import NotebookError, analyze_notebook, fix_notebook, read_notebook, write_sources
+
+    try:
+        data = path.read_bytes()
+        raw = data.decode("utf-8-sig")
+        notebook = read_notebook(raw)
+    except (OSError, UnicodeDecodeError, NotebookError) as error:
+        message = error.strerror if isinstance(error, OSError) else error
+        problems.append(f"{path}: cannot read the notebook: {message}")
+        return 0
+    fixed = 0
+    if args.fix or args.diff:
+        changed, fixed, module, analysis = fix_notebook(notebook, check)
+        if changed:
+            new_raw = write_sources(notebook, changed)
+            if args.diff:
+                diffs.append(_diff(path, raw, new_raw))
+            else:
+                try:
+                    write_atomically(SourceFile(path, new_raw, "utf-8", data.startswith(b"\xef\xbb\xbf")), new_raw)
+                except OSError as error:
+                    problems.append(f"{path}: cannot write the fixes: {error.strerror or error}")
+    else:
+        module, analysis = analyze_notebook(notebook, check)
+    results.append(FileResult(str(path), analysis.diagnostics, locate=module.locate_span))
+    return fixed
 
 
 def _diff(path: Path, before: str, after: str) -> str:

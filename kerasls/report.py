@@ -30,9 +30,10 @@ def _range(span: Span) -> dict:
 
 
 def _where(result: FileResult, span: Span) -> tuple[str, Span, int | None]:
-    if result.locate is None:
+    located = result.locate(span) if result.locate is not None else None
+    if located is None:
         return result.path, span, None
-    cell, local = result.locate(span)
+    cell, local = located
     return result.path, local, cell
 
 

@@ -149,12 +149,19 @@ def statement_starts(lines: list[str], previous: tuple[list[str], list[int]] | N
     return _scan(lines, begin, kept, (n - same_tail, n - m, old_starts, in_step))
 
 
-def _scan(lines: list[str], begin: int, starts: list[int], resync) -> list[int]:
+def _scan(lines: list[str], begin: int, starts: list[int], resync, barriers: frozenset = frozenset()) -> list[int]:
     state = _ScanState()
     in_decorators = False
     old_set = resync[3] if resync else ()
     for number in range(begin, len(lines)):
         line = lines[number]
+        if number in barriers:  # a notebook cell: compiled on its own, so it starts afresh
+            state = _ScanState()
+            in_decorators = False
+            starts.append(number)
+            _scan_line(line, state)
+            in_decorators = line[:1] == "@"
+            continue
         if resync and number >= resync[0] and state.clean and not in_decorators and (number - resync[1]) in old_set:
             shift = resync[1]
             tail = [start + shift for start in resync[2] if start >= number - shift]
@@ -317,12 +324,21 @@ class Chunk:
 
 
 class Source:
-    """A document's text cut into parsed chunks."""
+    """A document's text cut into parsed chunks.
 
-    def __init__(self, text: str, cache: _ParseCache = PARSE_CACHE, previous: "Source | None" = None):
+    barriers: lines where a chunk must start whatever comes before (notebook cells, which
+    Python compiles one at a time); a syntax error then stays inside its cell.
+    """
+
+    def __init__(self, text: str, cache: _ParseCache = PARSE_CACHE, previous: "Source | None" = None,
+                 barriers: list[int] | None = None):
         self.text = text
         self.lines = split_lines(text)
-        self.starts = statement_starts(self.lines, (previous.lines, previous.starts) if previous is not None else None)
+        self.barriers = frozenset(barriers or ())
+        if self.barriers:
+            self.starts = _scan(self.lines, 0, [], None, self.barriers)
+        else:
+            self.starts = statement_starts(self.lines, (previous.lines, previous.starts) if previous is not None else None)
         reusable = {(c.start_line, c.text): c for c in previous.chunks} if previous is not None else {}
         self.chunks = self._parse(_with_first_line(self.starts), cache, reusable)
 
@@ -336,7 +352,7 @@ class Source:
                 chunks.append(old)
             else:
                 chunks.append(Chunk(index, start, text, cache.get(text)))
-        if any(chunk.problem for chunk in chunks) and len(chunks) > 1:
+        if any(chunk.problem for chunk in chunks) and len(chunks) > 1 and not self.barriers:
             chunks = self._resplit_with_ast(chunks, cache)
         return chunks
 
@@ -360,12 +376,18 @@ class Source:
         ]
 
     @cached_property
+    def syntax_problems(self) -> list[SyntaxProblem]:
+        """Syntax errors, positioned in the document, in order."""
+        return [
+            SyntaxProblem(chunk.problem.message, chunk.problem.span.shifted(chunk.start_line))
+            for chunk in self.chunks
+            if chunk.problem is not None
+        ]
+
+    @property
     def syntax_problem(self) -> SyntaxProblem | None:
-        """The first syntax error, positioned in the document."""
-        for chunk in self.chunks:
-            if chunk.problem is not None:
-                return SyntaxProblem(chunk.problem.message, chunk.problem.span.shifted(chunk.start_line))
-        return None
+        """The first syntax error."""
+        return self.syntax_problems[0] if self.syntax_problems else None
 
     @cached_property
     def quote(self) -> str:
