@@ -152,13 +152,16 @@ class KerasLanguageServer(LanguageServer):
         """Runs on the worker thread."""
         if not still_wanted():
             return None
+        state = self.states.get(uri)
+        return self.analyze_text(uri, text, state.analysis if state is not None else None)
+
+    def analyze_text(self, uri: str, text: str, previous: Analysis | None = None, barriers=None) -> Analysis:
+        """Analyse a document's text with its project's settings and its folder (worker thread)."""
         path = Path(to_fs_path(uri)) if uri.startswith("file:") else None
         lint = self.settings.lint_settings(self.project_settings(path))
         root = self.workspace.root_path
         host = FileSystemHost(path, root) if path else FileSystemHost(None, root)
-        state = self.states.get(uri)
-        previous = state.analysis if state is not None else None
-        return analyze(text, host=host, settings=lint, previous=previous)
+        return analyze(text, host=host, settings=lint, previous=previous, barriers=barriers)
 
     def schedule(self, uri: str, delay_ms: int) -> None:
         state = self.states[uri]
@@ -247,6 +250,7 @@ class KerasLanguageServer(LanguageServer):
     def recheck_all(self) -> None:
         for uri in list(self.states):
             self.schedule(uri, 0)
+        notebooks.recheck_all(self)
         if self.pull_mode:
             self.request_refresh()
 
@@ -383,6 +387,11 @@ async def pull_diagnostics(ls: KerasLanguageServer, params: types.DocumentDiagno
         ls.pull_mode = True  # this client pulls: stop pushing, and clear what was pushed
         for open_uri in ls.states:
             ls.publish(open_uri, None, [])
+        for state in notebooks.STATES.values():
+            for cell_uri in state.published:
+                ls.publish(cell_uri, None, [])
+    if uri not in ls.states and (notebook := notebooks.owner(ls, uri)) is not None:
+        return await notebooks.pull(ls, notebook, uri)
     doc = ls.document(uri)
     state = ls.states[uri]
     if ls.settings.run == "onSave" and state.items_version is not None:
@@ -397,12 +406,15 @@ async def pull_diagnostics(ls: KerasLanguageServer, params: types.DocumentDiagno
 @server.feature(
     types.TEXT_DOCUMENT_CODE_ACTION,
     types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL_KIND],
+        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL_KIND,
+                           f"notebook.{FIX_ALL_KIND}"],
         resolve_provider=False,
     ),
 )
 async def code_action(ls: KerasLanguageServer, params: types.CodeActionParams):
     uri = params.text_document.uri
+    if uri not in ls.states and (notebook := notebooks.owner(ls, uri)) is not None:
+        return await notebooks.code_actions(ls, notebook, params)
     doc = ls.document(uri)
     only = params.context.only
     actions: list[types.CodeAction] = []
@@ -511,7 +523,10 @@ def _workspace_edit(ls: KerasLanguageServer, uri: str, version, edits: list[type
 # -- hover ------------------------------------------------------------------------------------
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 async def hover(ls: KerasLanguageServer, params: types.HoverParams) -> types.Hover | None:
-    analysis, text, _ = await ls.current_analysis(params.text_document.uri)
+    uri = params.text_document.uri
+    if uri not in ls.states and (notebook := notebooks.owner(ls, uri)) is not None:
+        return await notebooks.hover(ls, notebook, params)
+    analysis, text, _ = await ls.current_analysis(uri)
     if analysis.syntax is not None or not analysis.uses_keras:
         return None
     convert = ls.converter(text)
@@ -545,7 +560,10 @@ async def inlay_hints(ls: KerasLanguageServer, params: types.InlayHintParams) ->
     """The output shape after each layer (off unless the `inlayHints` setting is on)."""
     if not ls.settings.inlay_hints:
         return []
-    analysis, text, _ = await ls.current_analysis(params.text_document.uri)
+    uri = params.text_document.uri
+    if uri not in ls.states and (notebook := notebooks.owner(ls, uri)) is not None:
+        return await notebooks.inlay_hints(ls, notebook, params)
+    analysis, text, _ = await ls.current_analysis(uri)
     if analysis.syntax is not None:
         return []
     convert = ls.converter(text)
@@ -578,3 +596,6 @@ def serve(args) -> None:
         server.start_ws(args.host, args.port)
     else:
         server.start_io()
+
+
+from . import server_notebooks as notebooks  # noqa: E402  (registers the notebook features on `server`)
