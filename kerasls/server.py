@@ -205,7 +205,7 @@ class KerasLanguageServer(LanguageServer):
                 continue
             self.reported_failures.add(failure.code)
             message = f"kerasls: rule {failure.code} failed ({failure.error!r}); its findings are skipped"
-            log.error(message, exc_info=failure.error)
+            log.error(message, exc_info=failure.error, extra={"to_client": False})
             self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
 
     def remember(self, state: DocumentState, analysis: Analysis, text: str, version: int | None) -> None:
@@ -582,6 +582,29 @@ async def inlay_hints(ls: KerasLanguageServer, params: types.InlayHintParams) ->
     return hints
 
 
+class ClientLogHandler(logging.Handler):
+    """Warnings and errors also go to the editor's log (window/logMessage); stdout stays protocol only."""
+
+    LEVELS = {logging.ERROR: types.MessageType.Error, logging.WARNING: types.MessageType.Warning}
+
+    def __init__(self, ls: KerasLanguageServer):
+        super().__init__(logging.WARNING)
+        self.ls = ls
+        self.sending = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.sending or self.ls.protocol.writer is None or getattr(record, "to_client", True) is False:
+            return
+        self.sending = True  # a failure while sending must not log itself again
+        try:
+            kind = self.LEVELS.get(record.levelno, types.MessageType.Warning)
+            self.ls.window_log_message(types.LogMessageParams(type=kind, message=f"kerasls: {record.getMessage()}"))
+        except Exception:
+            pass
+        finally:
+            self.sending = False
+
+
 def serve(args) -> None:
     if os.environ.get("KERASLS_FAULT_INJECT"):
         _inject_fault(os.environ["KERASLS_FAULT_INJECT"])
@@ -590,6 +613,7 @@ def serve(args) -> None:
         format="kerasls %(levelname)s %(message)s",
     )
     logging.getLogger("pygls").setLevel(logging.WARNING)
+    log.addHandler(ClientLogHandler(server))
     if args.tcp:
         server.start_tcp(args.host, args.port)
     elif args.ws:

@@ -84,10 +84,13 @@ def output_dir() -> Path:
 
 
 @contextlib.contextmanager
-def running_code_server(tools: dict, root: Path, logs: Path, interpreter: str, probe_out: Path | None = None):
-    """A code-server with the extension (and the probe) installed, serving a copy of examples/; stopped after."""
+def running_code_server(tools: dict, root: Path, logs: Path, interpreter: str, probe_out: Path | None = None,
+                        source: Path = REPO / "examples", settings: dict | None = None):
+    """A code-server with the extension (and the probe) installed, serving a copy of `source`; stopped after.
+
+    `settings` are added to the user settings (probe settings, for one)."""
     workspace = root / "workspace"
-    shutil.copytree(REPO / "examples", workspace)
+    shutil.copytree(source, workspace)
     user_data, extensions = root / "user-data", root / "extensions"
     (user_data / "User").mkdir(parents=True)
     (user_data / "Machine").mkdir(parents=True)
@@ -112,6 +115,7 @@ def running_code_server(tools: dict, root: Path, logs: Path, interpreter: str, p
         "editor.hover.delay": 300,
         "files.autoSave": "off",
         "git.enabled": False,
+        **(settings or {}),
     }, indent=2))
     env = {
         **os.environ,
@@ -164,7 +168,9 @@ def running_code_server(tools: dict, root: Path, logs: Path, interpreter: str, p
 
 @pytest.fixture(scope="module")
 def code_server(tools, output_dir, tmp_path_factory):
-    with running_code_server(tools, tmp_path_factory.mktemp("code-server"), output_dir, INTERPRETER, output_dir / "probe") as server:
+    settings = {"keraslsProbe.file": SEED, "keraslsProbe.fixCode": "KLS101", "keraslsProbe.expect": ["KLS201", "KLS401"]}
+    with running_code_server(tools, tmp_path_factory.mktemp("code-server"), output_dir, INTERPRETER, output_dir / "probe",
+                             settings=settings) as server:
         yield server
 
 
@@ -296,6 +302,136 @@ def test_diagnostics_hover_and_quick_fix_in_vscode(tools, output_dir, code_serve
     for name, target in README_IMAGES.items():
         (EXTENSION / "images").mkdir(exist_ok=True)
         shutil.copyfile(output_dir / name, EXTENSION / "images" / target)
+
+
+NOTEBOOKS = REPO / "tests" / "notebooks"
+NOTEBOOK = "seed_split.ipynb"
+
+
+def notebook_cells(path: Path) -> list[str]:
+    """The sources of the notebook's cells, as VS Code's ipynb serializer reads them."""
+    cells = json.loads(path.read_text())["cells"]
+    return ["".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"] for cell in cells]
+
+
+def test_notebook_cells_diagnostics_and_quick_fix_in_vscode(tools, output_dir, tmp_path_factory):
+    """seed_split.ipynb opened as a notebook (VS Code's built-in ipynb serializer): diagnostics per cell, a quick
+    fix that edits the right cell, and the diagnostic gone afterwards."""
+    root = tmp_path_factory.mktemp("notebook")
+    logs = output_dir / "notebook"
+    probe = logs / "probe"
+    sources = notebook_cells(NOTEBOOKS / NOTEBOOK)
+    dense_line = seed_line(sources[4], "Dense(1),  # one score")
+    loss_line = seed_line(sources[5], "loss=")
+    metrics_line = seed_line(sources[5], "metrics=")
+    settings = {
+        "keraslsProbe.file": NOTEBOOK,
+        "keraslsProbe.fixCode": "KLS101",
+        "keraslsProbe.expect": ["KLS201", "KLS401"],
+        "kerasls.trace.server": "messages",  # the LSP traffic, in the KerasLS output channel's log
+        "notebook.lineNumbers": "on",
+    }
+    started = time.monotonic()
+
+    with running_code_server(tools, root, logs, INTERPRETER, probe, source=NOTEBOOKS, settings=settings) as server, \
+            browser_page(tools, logs, "failure.png") as page:
+        page.goto(server["url"], timeout=120_000)
+        page.wait_for_selector(".monaco-workbench .explorer-folders-view", timeout=120_000)
+        # The probe opens the notebook itself (openNotebookDocument + showNotebookDocument) and waits for the
+        # diagnostics on its cells.
+        seen = probe_file(probe, "diagnostics.json", 240)
+        page.locator(".statusbar-item").filter(has_text="KerasLS").locator(".codicon-check").wait_for(timeout=120_000)
+        page.locator(".tab.active").filter(has_text=NOTEBOOK).wait_for(timeout=60_000)
+        hide_toasts(page)
+
+        # The squiggle in the model cell, and its hover.
+        cell_editor = page.locator(".notebook-editor .monaco-editor").filter(
+            has=page.locator(".view-line", has_text="Dense(1)")).first
+        cell_editor.wait_for(timeout=60_000)
+        cell_editor.locator(".squiggly-error").first.wait_for(state="attached", timeout=120_000)
+        squiggle = squiggle_on_line(page, cell_editor, "Dense(1)")
+        squiggle.scroll_into_view_if_needed()
+        box = squiggle.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 - 3)
+        page.locator(".monaco-hover:visible").filter(has_text="KLS101").first.wait_for(timeout=30_000)
+        screenshot(page, output_dir, "notebook.png")
+        page.mouse.move(5, 400)
+        page.keyboard.press("Escape")
+
+        # The probe applies the preferred quick fix (workspace.applyEdit) and waits for KLS101 to leave the cell.
+        (probe / "go").touch()
+        result = probe_file(probe, "result.json", 180)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.notebook-editor .view-line')]"
+            ".some(e => e.textContent.includes('num_classes'))",
+            timeout=60_000,
+        )
+        screenshot(page, logs, "after-fix.png")
+        shown = notifications(page)
+    print(f"notebook scenario took {time.monotonic() - started:.0f} s")
+    (logs / "result.json").write_text(json.dumps(result, indent=2))
+    (logs / "notifications.json").write_text(json.dumps(shown, indent=2))
+
+    # VS Code opened it as a Jupyter notebook, with the cells of the file.
+    assert seen["notebookType"] == "jupyter-notebook"
+    cells = seen["cells"]
+    assert len(cells) == len(sources)
+    assert [c["kind"] for c in cells] == ["markup", "code", "code", "markup", "code", "code", "code", "code"]
+    assert cells[4]["language"] == cells[5]["language"] == "python"
+    assert all(c["uri"].startswith("vscode-notebook-cell:") for c in cells)
+    assert seen["cellTextsBefore"] == sources
+
+    # The diagnostics, per cell, on the cells' own lines.
+    per_cell = seen["cellDiagnostics"]
+    codes = [{d["code"] for d in found} for found in per_cell]
+    for index in (0, 3):
+        assert not per_cell[index], (index, per_cell[index])  # markdown cells
+    assert not any("KLS001" in found for found in codes), per_cell  # the IPython magics are no syntax errors
+    model = {d["code"]: d for d in per_cell[4]}
+    compile_ = {d["code"]: d for d in per_cell[5]}
+    assert "KLS101" in model, per_cell
+    assert {"KLS201", "KLS401"} <= set(compile_), per_cell
+    assert "KLS101" not in set().union(*codes[:4], *codes[5:])
+    assert model["KLS101"]["line"] == dense_line
+    assert model["KLS101"]["character"] == sources[4].splitlines()[dense_line - 1].index("Dense(1)")
+    assert compile_["KLS201"]["line"] == loss_line
+    assert compile_["KLS401"]["line"] == metrics_line
+    assert (model["KLS101"]["severity"], compile_["KLS201"]["severity"], compile_["KLS401"]["severity"]) == (
+        "error", "error", "warning")
+    for code, diagnostic in (("KLS101", model["KLS101"]), ("KLS201", compile_["KLS201"]), ("KLS401", compile_["KLS401"])):
+        assert diagnostic["source"] == "kerasls"
+        assert diagnostic["href"] and diagnostic["href"].lower().endswith(f"#{code.lower()}"), diagnostic
+    assert "42" in model["KLS101"]["message"]
+    # Related locations point into the notebook's cells (the labels in cell 2).
+    cell_uris = [c["uri"] for c in cells]
+    related = model["KLS101"]["related"]
+    assert related and all(r["uri"] in cell_uris for r in related), related
+    assert cell_uris[2] in {r["uri"] for r in related}, related
+
+    # The quick fixes of KLS101 in cell 4: one preferred, editing that cell only.
+    assert seen["fixTarget"]["cell"] == 4 and seen["fixTarget"]["code"] == "KLS101"
+    preferred = [a for a in seen["codeActions"] if a["isPreferred"]]
+    assert len(preferred) == 1, seen["codeActions"]
+    assert "num_classes" in preferred[0]["title"]
+    assert preferred[0]["kind"] == "quickfix" and preferred[0]["hasEdit"]
+    assert preferred[0]["editUris"] == [cell_uris[4]], preferred[0]
+    assert any("Ignore KLS101" in a["title"] for a in seen["codeActions"]), seen["codeActions"]
+    # The notebook fix-all kind is offered on the cells.
+    assert [a["kind"] for a in seen["fixAllActions"]] == ["notebook.source.fixAll.kerasls"], seen["fixAllActions"]
+
+    # Applying it changes that line of that cell, nothing else, and clears KLS101.
+    assert result["applied"] == {"title": preferred[0]["title"], "applyEdit": True}
+    assert "num_classes" in result["fixedLine"], result["fixedLine"]
+    changed = [i for i, (a, b) in enumerate(zip(result["cellTextsBefore"], result["cellTextsAfter"])) if a != b]
+    assert changed == [4], changed
+    assert result["cellTextsAfter"][4].splitlines()[dense_line - 1] == result["fixedLine"]
+    assert not any(d["code"] == "KLS101" for found in result["cellDiagnosticsAfterFix"] for d in found)
+
+    problems = [text for text in shown if "error in server" in text.lower() or "kerasls" in text.lower()]
+    assert not problems, problems
+
+    (EXTENSION / "images").mkdir(exist_ok=True)
+    shutil.copyfile(output_dir / "notebook.png", EXTENSION / "images" / "notebook-cell.png")
 
 
 # A Python without kerasls until `-m pip install kerasls` has run in it (which only leaves a marker file).
