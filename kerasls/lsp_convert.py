@@ -1,4 +1,9 @@
-"""Between the core's positions (code points) and the client's (UTF-16 by default), and LSP types."""
+"""Between the core's positions (code points) and the client's (UTF-16 by default), and LSP types.
+
+Diagnostics are built as plain JSON objects, not lsprotocol classes: unstructuring a few
+hundred lsprotocol Diagnostics with cattrs costs more than the whole analysis of a 10,000
+line file, and they are only ever sent, never inspected as objects.
+"""
 from __future__ import annotations
 
 import difflib
@@ -58,45 +63,60 @@ _SEVERITY = {
 }
 
 
-def diagnostic(d: Diagnostic, convert: Converter, uri: str, version: int | None) -> types.Diagnostic:
-    related = [
-        types.DiagnosticRelatedInformation(
-            location=types.Location(uri=uri, range=convert.range(r.span)), message=r.message
-        )
-        for r in d.related
-    ]
-    data = {
-        "version": version,
-        "fixes": [fix_data(fix, convert) for fix in d.fixes],
+def range_json(rng: types.Range) -> dict:
+    return {
+        "start": {"line": rng.start.line, "character": rng.start.character},
+        "end": {"line": rng.end.line, "character": rng.end.character},
     }
-    return types.Diagnostic(
-        range=convert.range(d.span),
-        message=d.message,
-        severity=_SEVERITY[d.severity],
-        code=d.code,
-        code_description=types.CodeDescription(href=rule_url(d.code)),
-        source=SOURCE,
-        related_information=related or None,
-        data=data,
-    )
+
+
+def diagnostic(d: Diagnostic, convert: Converter, uri: str, version: int | None, related=None) -> dict:
+    """An LSP Diagnostic as JSON, its fixes in `data` (so a code action is a lookup)."""
+    item = {
+        "range": range_json(convert.range(d.span)),
+        "message": d.message,
+        "severity": _SEVERITY[d.severity].value,
+        "code": d.code,
+        "codeDescription": {"href": rule_url(d.code)},
+        "source": SOURCE,
+        "data": {"version": version, "fixes": [fix_data(fix, convert) for fix in d.fixes]},
+    }
+    if related is None:
+        related = [{"location": {"uri": uri, "range": range_json(convert.range(r.span))}, "message": r.message} for r in d.related]
+    if related:
+        item["relatedInformation"] = related
+    return item
 
 
 def fix_data(fix: Fix, convert: Converter) -> dict:
     return {
         "title": fix.title,
         "preferred": fix.preferred,
-        "edits": [
-            {
-                "range": {
-                    "start": {"line": r.start.line, "character": r.start.character},
-                    "end": {"line": r.end.line, "character": r.end.character},
-                },
-                "newText": e.new_text,
-            }
-            for e in fix.edits
-            for r in [convert.range(e.span)]
-        ],
+        "edits": [{"range": range_json(convert.range(e.span)), "newText": e.new_text} for e in fix.edits],
     }
+
+
+_CONVERTER = None
+
+
+def as_object(item: dict) -> types.Diagnostic:
+    """A JSON diagnostic as an lsprotocol object (for the rare responses that embed one)."""
+    global _CONVERTER
+    if _CONVERTER is None:
+        from pygls.protocol import default_converter
+
+        _CONVERTER = default_converter()
+    return _CONVERTER.structure(item, types.Diagnostic)
+
+
+def starts_before(item: dict, line: int) -> bool:
+    return item["range"]["end"]["line"] < line
+
+
+def overlaps(item: dict, rng: types.Range) -> bool:
+    start, end = item["range"]["start"], item["range"]["end"]
+    return (start["line"], start["character"]) <= (rng.end.line, rng.end.character) and (
+        rng.start.line, rng.start.character) <= (end["line"], end["character"])
 
 
 def edits_from_data(fix: dict) -> list[types.TextEdit]:
@@ -127,48 +147,41 @@ def line_edits(before_lines: list[str], after_lines: list[str]) -> list[types.Te
     return edits
 
 
-def shift_range(rng: types.Range, change: types.TextDocumentContentChangePartial, codec: PositionCodec) -> types.Range | None:
-    """Where a range moves when a change is applied before it; None when the change touches it."""
+def shift_range(rng: dict, change: types.TextDocumentContentChangePartial, codec: PositionCodec) -> dict | None:
+    """Where a JSON range moves when a change is applied before it; None when the change touches it."""
     start, end = change.range.start, change.range.end
-    if _le(rng.end, start):
+    r_start, r_end = rng["start"], rng["end"]
+    if (r_end["line"], r_end["character"]) <= (start.line, start.character):
         return rng
-    if not _le(end, rng.start):
+    if (end.line, end.character) > (r_start["line"], r_start["character"]):
         return None
     pieces = _BREAK.split(change.text)
     breaks = len(pieces) - 1
     tail_units = codec.client_num_units(pieces[-1])
 
-    def move(p: types.Position) -> types.Position:
-        if p.line == end.line:
+    def move(p: dict) -> dict:
+        if p["line"] == end.line:
             base = tail_units if breaks else start.character + tail_units
-            return types.Position(line=start.line + breaks, character=base + p.character - end.character)
-        return types.Position(line=p.line + breaks - (end.line - start.line), character=p.character)
+            return {"line": start.line + breaks, "character": base + p["character"] - end.character}
+        return {"line": p["line"] + breaks - (end.line - start.line), "character": p["character"]}
 
-    return types.Range(start=move(rng.start), end=move(rng.end))
-
-
-def _le(a: types.Position, b: types.Position) -> bool:
-    return (a.line, a.character) <= (b.line, b.character)
+    return {"start": move(r_start), "end": move(r_end)}
 
 
-def shift_diagnostic(d: types.Diagnostic, change, codec: PositionCodec) -> types.Diagnostic | None:
-    moved = shift_range(d.range, change, codec)
+def shift_diagnostic(d: dict, change, codec: PositionCodec) -> dict | None:
+    moved = shift_range(d["range"], change, codec)
     if moved is None:
         return None
+    if moved is d["range"]:
+        return d  # before the change: nothing moves
+    shifted = {**d, "range": moved, "data": {**d.get("data", {}), "fixes": []}}  # fixes were for an older text
     related = []
-    for info in d.related_information or []:
-        where = shift_range(info.location.range, change, codec)
+    for info in d.get("relatedInformation", []):
+        where = shift_range(info["location"]["range"], change, codec)
         if where is not None:
-            related.append(types.DiagnosticRelatedInformation(
-                location=types.Location(uri=info.location.uri, range=where), message=info.message
-            ))
-    return types.Diagnostic(
-        range=moved,
-        message=d.message,
-        severity=d.severity,
-        code=d.code,
-        code_description=d.code_description,
-        source=d.source,
-        related_information=related or None,
-        data={**(d.data or {}), "fixes": []},  # the fixes were computed for an older text
-    )
+            related.append({"location": {"uri": info["location"]["uri"], "range": where}, "message": info["message"]})
+    if related:
+        shifted["relatedInformation"] = related
+    else:
+        shifted.pop("relatedInformation", None)
+    return shifted

@@ -93,9 +93,9 @@ class DocumentState:
     timer: asyncio.TimerHandle | None = None
     analysis: Analysis | None = None
     analysis_version: int | None = None
-    # LSP diagnostics of the last analysis that parsed, moved along with every edit since.
-    carried: list[types.Diagnostic] = field(default_factory=list)
-    items: list[types.Diagnostic] = field(default_factory=list)  # what the client should show now
+    # LSP diagnostics (JSON) of the last analysis that parsed, moved along with every edit since.
+    carried: list[dict] = field(default_factory=list)
+    items: list[dict] = field(default_factory=list)  # what the client should show now
     items_version: int | None = None
 
 
@@ -224,16 +224,18 @@ class KerasLanguageServer(LanguageServer):
         else:
             # Mid-edit: keep what the last good analysis found above the broken line.
             broken = analysis.syntax.span.start.line
-            state.items = [d for d in state.carried if d.range.end.line < broken]
+            state.items = [d for d in state.carried if L.starts_before(d, broken)]
             syntax = [d for d in analysis.diagnostics if d.code == SYNTAX_ERROR.code]
             if self.settings.show_syntax_errors and syntax:
                 state.items.append(L.diagnostic(syntax[0], convert, state.uri, version))
         state.items_version = version
 
-    def publish(self, uri: str, version: int | None, items: list[types.Diagnostic]) -> None:
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=version)
-        )
+    def publish(self, uri: str, version: int | None, items: list[dict]) -> None:
+        params = {"uri": uri, "diagnostics": items}
+        if version is not None:
+            params["version"] = version
+        # Sent as plain JSON: going through lsprotocol objects and cattrs costs ~1 ms per diagnostic.
+        self.protocol._send_data({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params})
 
     async def current_analysis(self, uri: str) -> tuple[Analysis, str, int | None]:
         """The analysis of the document as it is now (cached when nothing changed)."""
@@ -395,11 +397,18 @@ async def pull_diagnostics(ls: KerasLanguageServer, params: types.DocumentDiagno
     doc = ls.document(uri)
     state = ls.states[uri]
     if ls.settings.run == "onSave" and state.items_version is not None:
-        return types.RelatedFullDocumentDiagnosticReport(items=state.items, result_id=str(state.items_version))
+        return full_report(state.items, state.items_version)
     await ls.current_analysis(uri)
     if state.items_version != doc.version:
-        return types.RelatedFullDocumentDiagnosticReport(items=state.carried, result_id=None)
-    return types.RelatedFullDocumentDiagnosticReport(items=state.items, result_id=str(doc.version))
+        return full_report(state.carried, None)
+    return full_report(state.items, doc.version)
+
+
+def full_report(items: list[dict], version) -> dict:
+    report = {"kind": "full", "items": items}
+    if version is not None:
+        report["resultId"] = str(version)
+    return report
 
 
 # -- code actions -----------------------------------------------------------------------------
@@ -445,13 +454,7 @@ def _diagnostics_for(ls: KerasLanguageServer, params: types.CodeActionParams, ve
     state = ls.states[params.text_document.uri]
     if state.items_version != version:
         return []
-    rng = params.range
-    return [d for d in state.items if _overlaps(d.range, rng)]
-
-
-def _overlaps(a: types.Range, b: types.Range) -> bool:
-    return (a.start.line, a.start.character) <= (b.end.line, b.end.character) and (
-        b.start.line, b.start.character) <= (a.end.line, a.end.character)
+    return [L.as_object(d) for d in state.items if L.overlaps(d, params.range)]
 
 
 def _quick_fixes(ls: KerasLanguageServer, uri: str, doc, diag: types.Diagnostic) -> list[types.CodeAction]:

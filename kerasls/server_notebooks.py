@@ -32,7 +32,7 @@ class NotebookState:
     analysis: Analysis | None = None
     module: VirtualModule | None = None
     uris: list[str] = field(default_factory=list)  # cell URIs by cell index, at analysis time
-    items: dict[str, list[types.Diagnostic]] = field(default_factory=dict)  # per cell URI
+    items: dict[str, list[dict]] = field(default_factory=dict)  # JSON diagnostics per cell URI
     published: set[str] = field(default_factory=set)
 
 
@@ -96,8 +96,8 @@ async def refresh(ls: KerasLanguageServer, uri: str, generation: int) -> None:
         ls.request_refresh()
 
 
-def _cell_items(ls: KerasLanguageServer, state: NotebookState, cells: list[Cell]) -> dict[str, list[types.Diagnostic]]:
-    items: dict[str, list[types.Diagnostic]] = {uri: [] for uri, cell in zip(state.uris, cells) if cell.kind == "code"}
+def _cell_items(ls: KerasLanguageServer, state: NotebookState, cells: list[Cell]) -> dict[str, list[dict]]:
+    items: dict[str, list[dict]] = {uri: [] for uri, cell in zip(state.uris, cells) if cell.kind == "code"}
     if not ls.settings.enable:
         return items
     converters = {i: ls.converter(cell.source) for i, cell in enumerate(cells)}
@@ -109,15 +109,13 @@ def _cell_items(ls: KerasLanguageServer, state: NotebookState, cells: list[Cell]
     return items
 
 
-def _to_lsp(finding, converters, state: NotebookState) -> types.Diagnostic:
+def _to_lsp(finding, converters, state: NotebookState) -> dict:
     d = finding.diagnostic
-    diagnostic = L.diagnostic(d, converters[finding.cell], state.uris[finding.cell], state.version)
-    diagnostic.related_information = [
-        types.DiagnosticRelatedInformation(
-            location=types.Location(uri=state.uris[cell], range=converters[cell].range(r.span)), message=r.message
-        )
+    related = [
+        {"location": {"uri": state.uris[cell], "range": L.range_json(converters[cell].range(r.span))}, "message": r.message}
         for r, cell in zip(d.related, finding.related_cells)
-    ] or None
+    ]
+    diagnostic = L.diagnostic(d, converters[finding.cell], state.uris[finding.cell], state.version, related)
     fixes = []
     for fix, cells in zip(d.fixes, finding.fix_cells):
         data = L.fix_data(fix, converters[finding.cell])
@@ -127,7 +125,7 @@ def _to_lsp(finding, converters, state: NotebookState) -> types.Diagnostic:
             edit["range"] = {"start": {"line": rng.start.line, "character": rng.start.character},
                              "end": {"line": rng.end.line, "character": rng.end.character}}
         fixes.append(data)
-    diagnostic.data = {"version": state.version, "notebook": state.uri, "fixes": fixes}
+    diagnostic["data"] = {"version": state.version, "notebook": state.uri, "fixes": fixes}
     return diagnostic
 
 
@@ -184,7 +182,7 @@ async def current(ls: KerasLanguageServer, state: NotebookState) -> None:
 
 async def pull(ls: KerasLanguageServer, state: NotebookState, cell_uri: str):
     await current(ls, state)
-    return types.RelatedFullDocumentDiagnosticReport(items=state.items.get(cell_uri, []), result_id=None)
+    return {"kind": "full", "items": state.items.get(cell_uri, [])}
 
 
 async def hover(ls: KerasLanguageServer, state: NotebookState, params: types.HoverParams) -> types.Hover | None:
@@ -215,7 +213,7 @@ async def code_actions(ls: KerasLanguageServer, state: NotebookState, params: ty
     if _wants(only, types.CodeActionKind.QuickFix):
         given = [d for d in params.context.diagnostics if d.source == L.SOURCE and isinstance(d.data, dict)]
         if not given:
-            given = [d for d in state.items.get(params.text_document.uri, []) if _touches(d.range, params.range)]
+            given = [L.as_object(d) for d in state.items.get(params.text_document.uri, []) if L.overlaps(d, params.range)]
         for diagnostic in given:
             if diagnostic.data.get("version") != state.version:
                 continue
@@ -229,11 +227,6 @@ async def code_actions(ls: KerasLanguageServer, state: NotebookState, params: ty
         if action is not None:
             actions.append(action)
     return actions
-
-
-def _touches(a: types.Range, b: types.Range) -> bool:
-    return (a.start.line, a.start.character) <= (b.end.line, b.end.character) and (
-        b.start.line, b.start.character) <= (a.end.line, a.end.character)
 
 
 def _edit(ls: KerasLanguageServer, edits: list[dict]) -> types.WorkspaceEdit:

@@ -37,16 +37,19 @@ CURRENT_FILE = "__kerasls_current_file__.py"
 class Site:
     """A node in a chunk: where a fact comes from, resolved to a span only when reported."""
 
-    __slots__ = ("chunk", "node", "_text")
+    __slots__ = ("chunk", "node", "_text", "_span")
 
     def __init__(self, chunk: "Chunk", node: cst.CSTNode):
         self.chunk = chunk
         self.node = node
         self._text: str | None = None
+        self._span = None
 
     @property
     def span(self):
-        return self.chunk.span(self.node)
+        if self._span is None:  # a chunk keeps its start line for as long as it is reused
+            self._span = self.chunk.span(self.node)
+        return self._span
 
     @property
     def code(self) -> str:

@@ -18,6 +18,12 @@ child process (``--emit PATH``) with TF logging silenced, forwards the
 child's ``note:`` lines (things that could not be introspected) to stderr and
 drops TensorFlow's own log noise.  Keras 3 is used through ``keras``; Keras 2
 behaviour through importing ``tf_keras`` directly.
+
+The ``applications`` section also records, for every ``keras.applications``
+model, the parameter counts with and without the classifier top, the default
+input size and the no-top output shape for a list of square input sizes.
+Those ~500 model builds run in a pool of worker processes (about two
+minutes on 2 CPUs), concurrently with the other sections.
 """
 
 from __future__ import annotations
@@ -58,10 +64,10 @@ ACTIVATION_SCAN_MODULES = ("tensorflow", "tensorflow.nn", "tensorflow.math")
 
 # Square RGB input sizes probed for every keras.applications model built with
 # include_top=False (only the sizes the constructor accepts are recorded).
-APPLICATION_SIZES = (
-    96, 128, 150, 160, 180, 192, 200, 224, 240, 256, 260,
-    299, 300, 331, 380, 384, 456, 480, 512, 528, 600,
-)
+# Each application's own default size is probed as well.  (The longer list
+# 96..600 -- adding 192, 200, 260, 384, 456, 480, 512, 528, 600 -- took the
+# generator to ~4.5 minutes on 2 CPUs; every model accepted every size.)
+APPLICATION_SIZES = (96, 128, 150, 160, 180, 224, 240, 256, 299, 300, 331, 380)
 
 
 # --------------------------------------------------------------------------
@@ -605,38 +611,52 @@ def _parameter_counts(model) -> dict:
     }
 
 
-def _application_job(job):
-    """Build one keras.applications model (worker process); return its shapes.
+def _build_application(ctor, **kwargs) -> dict:
+    """Build one keras.applications model (weights=None); its shapes and counts.
 
-    *job* is ``(name, size)``: size None means include_top=True at the
-    default input size, otherwise include_top=False (pooling=None) at
-    ``(size, size, 3)``.  Models are built inside a StatelessScope that
-    leaves the variables uninitialised: shapes and parameter counts only
-    need the variables' shapes, and skipping initialisation of hundreds of
-    millions of weights makes the sweep affordable.
+    Built inside a StatelessScope that leaves the variables uninitialised:
+    shapes and parameter counts only need the variables' shapes, and
+    skipping the initialisation of up to 350M weights makes the sweep
+    affordable.
     """
-    name, size = job
     import keras
 
-    ctor = getattr(keras.applications, name)
-    kwargs = {"weights": None}
-    if size is None:
-        kwargs["include_top"] = True
-    else:
-        kwargs.update(include_top=False, input_shape=(size, size, 3))
     try:
         with quiet(), keras.StatelessScope(initialize_variables=False):
-            model = ctor(**kwargs)
-        result = {
+            model = ctor(weights=None, **kwargs)
+        return {
             "input": [None if d is None else int(d) for d in model.input_shape[1:]],
             "output": [None if d is None else int(d) for d in model.output_shape[1:]],
             "params": _parameter_counts(model),
         }
     except Exception as exc:  # noqa: BLE001 - a rejected size is a result
-        result = {"error": sanitize_message(f"{type(exc).__name__}: {exc}")[:300]}
+        return {"error": sanitize_message(f"{type(exc).__name__}: {exc}")[:300]}
     finally:
         keras.backend.clear_session()
-    return job, result
+
+
+def _application_job(job) -> list:
+    """Worker: the builds of one job, as ``[((name, key), result), ...]``.
+
+    ``(name, size)`` builds include_top=False (pooling=None) at
+    ``(size, size, 3)``.  ``(name, None)`` builds include_top=True at the
+    default input size (key ``"top"``) and, when that default is square and
+    not in APPLICATION_SIZES, include_top=False at the default size too.
+    """
+    name, size = job
+    import keras
+
+    ctor = getattr(keras.applications, name)
+    if size is not None:
+        result = _build_application(ctor, include_top=False, input_shape=(size, size, 3))
+        return [((name, size), result)]
+    top = _build_application(ctor, include_top=True)
+    out = [((name, "top"), top)]
+    h, w = (top.get("input") or [None, None])[:2]
+    if h is not None and h == w and h not in APPLICATION_SIZES:
+        result = _build_application(ctor, include_top=False, input_shape=(h, w, 3))
+        out.append(((name, h), result))
+    return out
 
 
 def _application_worker_init() -> None:
@@ -658,27 +678,42 @@ def _application_jobs(names) -> list:
     return [(name, size) for name in names for size in (None, *APPLICATION_SIZES)]
 
 
+# Rough relative build cost (about the layer count), for scheduling only.
+_HEAVY_APPLICATIONS = (
+    "NASNetLarge", "EfficientNetV2L", "EfficientNetB7", "InceptionResNetV2",
+    "EfficientNetB6", "EfficientNetV2M", "DenseNet201", "EfficientNetB5",
+    "ResNet152", "ResNet152V2", "DenseNet169", "EfficientNetB4",
+)
+
+
+def _application_cost(name: str) -> int:
+    heavy = _HEAVY_APPLICATIONS
+    return len(heavy) - heavy.index(name) if name in heavy else 0
+
+
 def start_application_measurements(names):
     """Start building every (application, size) in a pool of worker processes.
 
     Returns a zero-argument callable that waits and returns
-    ``{(name, size): result}``.  Building ~900 models is pure-Python Keras
-    work, so it is spread over the CPUs (spawned workers: TensorFlow is not
-    fork-safe) while the parent introspects everything else.
+    ``{(name, size or "top"): result}``.  The ~500 builds are pure-Python
+    Keras work, so they are spread over the CPUs (spawned workers:
+    TensorFlow is not fork-safe) while the parent introspects the other
+    sections.
     """
     import multiprocessing
 
     jobs = _application_jobs(names)
     # Big models first, so the pool does not end waiting on one straggler.
-    weight = {n: i for i, n in enumerate(sorted(names, key=_application_cost, reverse=True))}
-    jobs.sort(key=lambda job: (weight[job[0]], -(job[1] or 10_000)))
+    jobs.sort(key=lambda job: (-_application_cost(job[0]), job[0], job[1] or 0))
     workers = max(1, min(len(jobs), os.cpu_count() or 1, 8))
-    pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_application_worker_init)
+    pool = multiprocessing.get_context("spawn").Pool(
+        workers, initializer=_application_worker_init
+    )
     pending = pool.map_async(_application_job, jobs, chunksize=1)
 
     def finish() -> dict:
         try:
-            return dict(pending.get())
+            return {key: result for batch in pending.get() for key, result in batch}
         finally:
             pool.close()
             pool.join()
@@ -686,25 +721,18 @@ def start_application_measurements(names):
     return finish
 
 
-def _application_cost(name: str) -> int:
-    """Rough relative build cost (layer count), for scheduling only."""
-    heavy = ("NASNetLarge", "EfficientNetB7", "EfficientNetV2L", "EfficientNetB6",
-             "InceptionResNetV2", "EfficientNetV2M", "EfficientNetB5", "ResNet152",
-             "ResNet152V2", "DenseNet201", "EfficientNetB4", "DenseNet169")
-    return len(heavy) - heavy.index(name) if name in heavy else 0
-
-
 def application_shapes(name: str, results: dict) -> dict:
     """The shape/parameter fields of one ``applications`` entry."""
     out = {}
-    top = results[(name, None)]
+    top = results[(name, "top")]
     if "error" in top:
         note(f"applications: {name}(include_top=True, weights=None) failed: {top['error']}")
     else:
         out["default_input"] = top["input"]
         out["params_top"] = top["params"]
+    sizes = sorted(key for (n, key) in results if n == name and key != "top")
     outputs, params = {}, {}
-    for size in APPLICATION_SIZES:
+    for size in sizes:
         result = results[(name, size)]
         if "error" in result:
             note(f"applications: {name} rejects {size}x{size}: {result['error'][:120]}")
@@ -718,8 +746,9 @@ def application_shapes(name: str, results: dict) -> dict:
             out["channels_no_top"] = channels.pop()
         else:
             note(f"applications: {name} output channels vary with the input size")
-    # params_no_top: at the default input size when it was probed, else the
-    # most common count; sizes whose count differs are listed separately.
+    # params_no_top: at the default input size (MobileNetV3 has none: its
+    # default input is (None, None, 3)), else the most common count.  Sizes
+    # whose count differs would be listed separately (none do in Keras 3.15).
     if params:
         default = out.get("default_input", [None])[0]
         counts = [json.dumps(p, sort_keys=True) for p in params.values()]
