@@ -93,6 +93,21 @@ def _dtype_kind(value: Value) -> str | None:
     return None
 
 
+def one_hot_rank(indices: Value) -> int | None:
+    """The rank of one-hot labels made from these indices: one axis more, (N, 1) counting as (N,)."""
+    if isinstance(indices, F.Labels):
+        rank, last = indices.rank, 1 if indices.encoding in (Encoding.INTEGER, Encoding.BINARY, Encoding.VECTOR) else None
+    elif isinstance(indices, ArrayValue):
+        rank, last = indices.rank, indices.last
+    else:
+        return None
+    if rank is None:
+        return None
+    if rank == 2 and last == 1:
+        return 2
+    return rank + 1
+
+
 def as_labels(value: Value) -> F.Labels | None:
     """The labels an array passed as y stands for, when its shape says enough."""
     if isinstance(value, F.Labels):
@@ -369,7 +384,7 @@ def array_attribute(value: Value, attr: str, node, it: "Interpreter") -> Value:
 
 def array_subscript(value: Value, key: Value | None, node: cst.Subscript, it: "Interpreter") -> Value:
     if isinstance(value, OneHotTable):
-        labels = F.Labels(Encoding.ONE_HOT, F.count_of(value.size), 2, "np.eye(...)[labels]", it.site(node))
+        labels = F.Labels(Encoding.ONE_HOT, F.count_of(value.size), one_hot_rank(key), "np.eye(...)[labels]", it.site(node))
         labels.mode_site = it.site(node)
         if isinstance(key, F.Labels):
             labels.container = key.container

@@ -12,7 +12,7 @@ import libcst as cst
 
 from . import facts as F
 from .facts import ClassCount, Encoding
-from .arrays import as_labels
+from .arrays import as_labels, one_hot_rank
 from .handlers import arg as _arg, arg_node as _arg_node
 from .knowledge import Signature, canonical
 from .values import (
@@ -447,7 +447,7 @@ def _to_categorical(lib: "Library", args, node, it: "Interpreter") -> F.Labels:
         count = source.count if isinstance(source, F.Labels) else ClassCount(None)
     else:
         count = F.count_of(num_classes)
-    labels = F.Labels(Encoding.ONE_HOT, count, 2, "to_categorical(...)", it.site(node))
+    labels = F.Labels(Encoding.ONE_HOT, count, one_hot_rank(source), "to_categorical(...)", it.site(node))
     source = as_labels(source) or source
     labels.mode_site = it.site(node)
     if isinstance(source, F.Labels):
@@ -461,7 +461,7 @@ def _to_categorical(lib: "Library", args, node, it: "Interpreter") -> F.Labels:
 def _one_hot(lib: "Library", args, node, it: "Interpreter") -> Value:
     indices = _arg(args, 0, "indices")
     depth = _arg(args, 1, "depth")
-    rank = indices.rank + 1 if isinstance(indices, F.Labels) and indices.rank else None
+    rank = one_hot_rank(indices)
     labels = F.Labels(Encoding.ONE_HOT, F.count_of(depth), rank, "tf.one_hot(...)", it.site(node))
     labels.mode_site = it.site(node)
     if isinstance(indices, F.Labels):

@@ -282,7 +282,8 @@ m.fit(ds)
 
 
 @pytest.mark.parametrize("expr, encoding, classes, rank", [
-    ("tf.keras.utils.to_categorical(raw, 7)", Encoding.ONE_HOT, 7, 2),
+    ("tf.keras.utils.to_categorical(raw, 7)", Encoding.ONE_HOT, 7, None),  # raw's rank is unknown
+    ("tf.keras.utils.to_categorical(frame['label'].values, 7)", Encoding.ONE_HOT, 7, 2),
     ("tf.one_hot(raw, 7)", Encoding.ONE_HOT, 7, None),
     ("pd.get_dummies(frame['label']).values", Encoding.ONE_HOT, None, 2),
     ("LabelEncoder().fit_transform(frame['label'])", Encoding.INTEGER, None, 1),

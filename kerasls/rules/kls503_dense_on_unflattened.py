@@ -68,6 +68,17 @@ model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(x))
 model.compile(loss="binary_crossentropy")
 model.fit(np.load("x.npy"), masks)
 """),
+        Example("""
+import numpy as np
+import keras
+from keras import layers
+masks = keras.utils.to_categorical(np.load("masks.npy"), 5)
+inputs = keras.Input(shape=(64, 64, 3))
+x = layers.Conv2D(8, 3, padding="same")(inputs)
+model = keras.Model(inputs, layers.Dense(5, activation="softmax")(x))
+model.compile(loss="categorical_crossentropy")
+model.fit(np.load("x.npy"), masks)
+"""),
     ]
     INVALID = [
         Example("""
@@ -97,8 +108,8 @@ model.fit(np.load("x.npy"), y)
             return
         if labels.encoding not in (Encoding.ONE_HOT, Encoding.INTEGER, Encoding.BINARY, Encoding.MULTI_HOT):
             return
-        if labels.rank is not None and labels.rank >= len(summary.output) - 1 and labels.encoding is not Encoding.ONE_HOT:
-            return
+        if not self._one_row_per_sample(labels, summary):
+            return  # per-position labels (segmentation masks, tagged sequences) would fit this output
         first = next((row for row in summary.rows if row.kind == "Dense" and row.input is not None and len(row.input) > 2), None)
         if first is None or not isinstance(first.layer, F.Layer):
             return
@@ -116,6 +127,22 @@ model.fit(np.load("x.npy"), y)
         ]
         head = t.head.site if t.head is not None else first.site
         yield self.diagnostic(head, message, related, [f for f in options if f])
+
+    @staticmethod
+    def _one_row_per_sample(labels, summary) -> bool:
+        """Labels of one row per sample: known from their rank, or, when their rank is unknown,
+        because the output is coarser than the input (pooled), so it cannot be per-position."""
+        output_rank = len(summary.output)
+        if labels.rank is not None:
+            labels_rank = labels.rank if labels.encoding in (Encoding.ONE_HOT, Encoding.MULTI_HOT) else labels.rank + 1
+            return labels_rank < output_rank
+        given, produced = summary.input, summary.output
+        if given is None or len(given) != output_rank:
+            return False
+        spatial_in, spatial_out = given[1:-1], produced[1:-1]
+        return all(i is not None and o is not None for i, o in zip(spatial_in, spatial_out)) and any(
+            o < i for i, o in zip(spatial_in, spatial_out)
+        )
 
     @staticmethod
     def _insert(row, layer_name: str, t: Training, ctx: Context) -> TextEdit | None:

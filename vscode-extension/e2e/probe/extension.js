@@ -120,6 +120,9 @@ async function runNotebook(out, { file, fixCode, expect }) {
     record.fixedLine = cell.document.lineAt(target.range.start.line).text;
     await waitFor(`the ${fixCode} diagnostics to clear from cell ${targetIndex}`, 120000, () =>
         keraslsDiagnostics(cell.document.uri).every((d) => codeOf(d) !== fixCode) ? true : undefined,
+        () => `; the cell now reads ${JSON.stringify(record.fixedLine)} on line ${target.range.start.line + 1}`
+            + ` (cell version ${cell.document.version}, notebook version ${notebook.version}) and still has `
+            + JSON.stringify(keraslsDiagnostics(cell.document.uri).map(describe).map(({ code, line, character }) => ({ code, line, character }))),
     );
     record.cellDiagnosticsAfterFix = perCell().map((found) => found.map(describe));
     record.cellTextsAfter = notebook.getCells().map((c) => c.document.getText());
@@ -197,8 +200,8 @@ function describe(d) {
     };
 }
 
-// Polls `check` until it returns something other than undefined/false.
-async function waitFor(what, timeoutMs, check) {
+// Polls `check` until it returns something other than undefined/false; `explain` adds to the timeout error.
+async function waitFor(what, timeoutMs, check, explain = () => '') {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         const value = check();
@@ -206,7 +209,7 @@ async function waitFor(what, timeoutMs, check) {
             return value;
         }
         if (Date.now() > deadline) {
-            throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+            throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${explain()}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 200));
     }
