@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -144,3 +145,93 @@ def test_pipelines_and_applications(knowledge):
     resnet = knowledge["applications"]["ResNet50"]
     assert resnet["module"] == "resnet50"
     assert resnet["defaults"]["weights"] == "imagenet"
+
+
+# ------------------------------------------------- application shapes/params
+
+APPLICATION_SIZES = (96, 128, 150, 160, 180, 224, 240, 256, 299, 300, 331, 380)
+
+
+def test_application_shape_fields_are_complete(knowledge):
+    apps = knowledge["applications"]
+    assert len(apps) >= 40
+    for name, app in apps.items():
+        for key in ("params_no_top", "params_top", "default_input", "output_no_top", "channels_no_top"):
+            assert key in app, (name, key)
+        for counts in (app["params_no_top"], app["params_top"]):
+            assert set(counts) == {"total", "trainable", "non_trainable"}, name
+            assert counts["total"] == counts["trainable"] + counts["non_trainable"], name
+        assert app["params_top"]["total"] > app["params_no_top"]["total"], name
+        # the classifier top adds trainable weights only
+        assert app["params_top"]["non_trainable"] == app["params_no_top"]["non_trainable"], name
+        assert app["default_input"][2] == 3, name
+        # every application accepts every probed size (weights=None, include_top=False)
+        assert set(APPLICATION_SIZES) <= {int(k.split("x")[0]) for k in app["output_no_top"]}, name
+        default = app["default_input"][0]
+        if default is not None:
+            assert f"{default}x{default}" in app["output_no_top"], name
+        for key, shape in app["output_no_top"].items():
+            h, w = map(int, key.split("x"))
+            assert h == w and len(shape) == 3, (name, key)
+            assert shape[2] == app["channels_no_top"], (name, key)
+            assert 1 <= shape[0] <= h // 16 + 1, (name, key, shape)  # stride-32 backbones
+        assert "params_no_top_by_size" not in app, name  # counts do not depend on the input size
+
+
+def test_application_values(knowledge):
+    apps = knowledge["applications"]
+    resnet = apps["ResNet50"]
+    assert resnet["params_no_top"] == {"total": 23_587_712, "trainable": 23_534_592, "non_trainable": 53_120}
+    assert resnet["params_top"] == {"total": 25_636_712, "trainable": 25_583_592, "non_trainable": 53_120}
+    assert resnet["default_input"] == [224, 224, 3]
+    assert resnet["output_no_top"]["224x224"] == [7, 7, 2048]
+    assert resnet["output_no_top"]["150x150"] == [5, 5, 2048]  # 'same'-like rounding up
+    assert resnet["channels_no_top"] == 2048
+
+    mobilenet_v2 = apps["MobileNetV2"]
+    assert mobilenet_v2["output_no_top"]["160x160"] == [5, 5, 1280]
+    assert mobilenet_v2["output_no_top"]["299x299"] == [10, 10, 1280]
+    assert mobilenet_v2["params_no_top"]["total"] == 2_257_984
+    assert mobilenet_v2["params_top"]["total"] == 3_538_984
+
+    vgg16 = apps["VGG16"]
+    assert vgg16["params_no_top"] == {"total": 14_714_688, "trainable": 14_714_688, "non_trainable": 0}
+    assert vgg16["params_top"]["total"] == 138_357_544
+    assert vgg16["output_no_top"]["150x150"] == [4, 4, 512]  # five 2x2 'valid' pools round down
+    assert vgg16["output_no_top"]["224x224"] == [7, 7, 512]
+
+    inception = apps["InceptionV3"]
+    assert inception["default_input"] == [299, 299, 3]
+    assert inception["output_no_top"]["299x299"] == [8, 8, 2048]
+    assert inception["output_no_top"]["150x150"] == [3, 3, 2048]
+    assert inception["params_no_top"]["total"] == 21_802_784
+
+    assert apps["EfficientNetB0"]["params_no_top"]["total"] == 4_049_571
+    assert apps["EfficientNetB7"]["default_input"] == [600, 600, 3]
+    assert apps["EfficientNetB7"]["output_no_top"]["600x600"] == [19, 19, 2560]
+    assert apps["NASNetLarge"]["default_input"] == [331, 331, 3]
+    assert apps["NASNetLarge"]["output_no_top"]["331x331"] == [11, 11, 4032]
+    assert apps["Xception"]["output_no_top"]["299x299"] == [10, 10, 2048]
+    assert apps["DenseNet121"]["output_no_top"]["150x150"] == [4, 4, 1024]
+    # MobileNetV3 has no fixed default size: include_top=True builds on (None, None, 3)
+    assert apps["MobileNetV3Small"]["default_input"] == [None, None, 3]
+    assert apps["MobileNetV3Small"]["output_no_top"]["224x224"] == [7, 7, 576]
+
+
+def test_application_counts_match_a_real_build(knowledge):
+    """The generator builds inside a StatelessScope (no weight values); a normal build agrees."""
+    code = (
+        "import json, keras\n"
+        "m = keras.applications.MobileNetV2(include_top=False, weights=None, input_shape=(160, 160, 3))\n"
+        "t = sum(int(w.numpy().size) for w in m.trainable_weights)\n"
+        "n = sum(int(w.numpy().size) for w in m.non_trainable_weights)\n"
+        "print(json.dumps([list(m.output.shape[1:]), t, n]))\n"
+    )
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="-1")
+    env.pop("TF_USE_LEGACY_KERAS", None)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    shape, trainable, non_trainable = json.loads(proc.stdout.strip().splitlines()[-1])
+    app = knowledge["applications"]["MobileNetV2"]
+    assert shape == app["output_no_top"]["160x160"]
+    assert [trainable, non_trainable] == [app["params_no_top"]["trainable"], app["params_no_top"]["non_trainable"]]
