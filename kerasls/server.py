@@ -615,7 +615,7 @@ def serve(args) -> None:
         stream=sys.stderr, level=getattr(logging, args.log_level.upper(), logging.INFO),
         format="kerasls %(levelname)s %(message)s",
     )
-    logging.getLogger("pygls").setLevel(logging.WARNING)
+    logging.getLogger("pygls").setLevel(logging.ERROR)  # its warnings (late cancel notifications) are noise to users
     log.addHandler(ClientLogHandler(server))
     if args.tcp:
         server.start_tcp(args.host, args.port)

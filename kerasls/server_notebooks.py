@@ -28,6 +28,8 @@ class NotebookState:
     uri: str
     generation: int = 0
     timer: asyncio.TimerHandle | None = None
+    changes: int = 0  # bumped on every change; a cell's text can change while the notebook version does not
+    analysed: int = -1  # the `changes` count the current analysis saw
     version: int | None = None  # the notebook version analysed
     analysis: Analysis | None = None
     module: VirtualModule | None = None
@@ -66,6 +68,7 @@ def schedule(ls: KerasLanguageServer, uri: str, delay_ms: int) -> None:
 
 
 async def analyze_now(ls: KerasLanguageServer, state: NotebookState, still_wanted=lambda: True) -> bool:
+    changes = state.changes
     cells, uris, version = snapshot(ls, state.uri)
     module = virtual_module(cells)
     previous = state.analysis
@@ -82,7 +85,11 @@ async def analyze_now(ls: KerasLanguageServer, state: NotebookState, still_wante
     if state.analysis is not None and state.analysis is not analysis:
         state.analysis.release()
     state.analysis, state.module, state.uris, state.version = analysis, module, uris, version
+    state.analysed = changes
+    before = state.items
     state.items = _cell_items(ls, state, cells)
+    if ls.pull_mode and before and state.items != before:
+        ls.request_refresh()  # other cells' findings changed too: ask the client to pull them again
     return True
 
 
@@ -92,8 +99,6 @@ async def refresh(ls: KerasLanguageServer, uri: str, generation: int) -> None:
         return
     if await analyze_now(ls, state, lambda: state.generation == generation) and not ls.pull_mode:
         publish(ls, state)
-    elif ls.pull_mode and ls.settings.run == "onSave":
-        ls.request_refresh()
 
 
 def _cell_items(ls: KerasLanguageServer, state: NotebookState, cells: list[Cell]) -> dict[str, list[dict]]:
@@ -147,7 +152,11 @@ def did_open_notebook(ls: KerasLanguageServer, params: types.DidOpenNotebookDocu
 
 @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
 def did_change_notebook(ls: KerasLanguageServer, params: types.DidChangeNotebookDocumentParams) -> None:
-    if params.notebook_document.uri in STATES and ls.settings.run == "onType":
+    state = STATES.get(params.notebook_document.uri)
+    if state is None:
+        return
+    state.changes += 1
+    if ls.settings.run == "onType":
         schedule(ls, params.notebook_document.uri, ls.settings.debounce)
 
 
@@ -175,8 +184,7 @@ def recheck_all(ls: KerasLanguageServer) -> None:
 
 # -- requests on cells ------------------------------------------------------------------------
 async def current(ls: KerasLanguageServer, state: NotebookState) -> None:
-    notebook = ls.workspace.get_notebook_document(notebook_uri=state.uri)
-    if state.analysis is None or state.version != notebook.version:
+    if state.analysis is None or state.analysed != state.changes:
         await analyze_now(ls, state)
 
 
@@ -222,11 +230,27 @@ async def code_actions(ls: KerasLanguageServer, state: NotebookState, params: ty
                     title=fix["title"], kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
                     is_preferred=bool(fix.get("preferred")), edit=_edit(ls, fix["edits"]),
                 ))
+            ignore = _ignore_action(ls, params.text_document.uri, diagnostic)
+            if ignore is not None:
+                actions.append(ignore)
     if only and any(_covers(kind, NOTEBOOK_FIX_ALL_KIND) or _covers(kind, FIX_ALL_KIND) for kind in only):
         action = _fix_all(ls, state)
         if action is not None:
             actions.append(action)
     return actions
+
+
+def _ignore_action(ls: KerasLanguageServer, cell_uri: str, diagnostic: types.Diagnostic) -> types.CodeAction | None:
+    if not diagnostic.code or diagnostic.code == SYNTAX_ERROR.code:
+        return None
+    from .server import _ignore_edit
+
+    edit = _ignore_edit(ls.converter(ls.workspace.get_text_document(cell_uri).source), diagnostic.range.start.line, str(diagnostic.code))
+    if edit is None:
+        return None
+    data = [{"uri": cell_uri, "newText": edit.new_text, "range": L.range_json(edit.range)}]
+    return types.CodeAction(title=f"Ignore {diagnostic.code} on this line", kind=types.CodeActionKind.QuickFix,
+                            diagnostics=[diagnostic], edit=_edit(ls, data))
 
 
 def _edit(ls: KerasLanguageServer, edits: list[dict]) -> types.WorkspaceEdit:

@@ -4,8 +4,9 @@
 // the kerasls diagnostics include every code of `keraslsProbe.expect`, asks for the quick fixes of the first
 // `keraslsProbe.fixCode` diagnostic and writes all that to <out>/diagnostics.json. Once the test has taken its
 // screenshots it creates <out>/go; the probe then applies the preferred fix, waits for the diagnostics of that
-// code to go away (in that file, or in that cell) and writes <out>/result.json. Any failure goes to
-// <out>/error.json.
+// code to go away (in that file, or in that cell) and writes <out>/result.json; for a notebook it then waits
+// for every cell to show what the test expects (<out>/expect-after-fix.json) and writes <out>/settled.json.
+// Any failure goes to <out>/error.json.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -129,6 +130,19 @@ async function runNotebook(out, { file, fixCode, expect }) {
     record.notebookDirty = notebook.isDirty;
     record.finished = Date.now();
     write(out, 'result.json', record);
+
+    // Then every cell, not only the edited one, should come to show what `kerasls check` reports for the
+    // edited notebook: the test writes that to <out>/expect-after-fix.json. The outcome goes to settled.json.
+    const expectFile = path.join(out, 'expect-after-fix.json');
+    await waitFor('expect-after-fix.json', 600000, () => fs.existsSync(expectFile));
+    const expected = JSON.parse(fs.readFileSync(expectFile, 'utf8')).cells;
+    const key = (found) => found.map((d) => `${d.code}@${d.line}:${d.character}`).sort().join(' ');
+    const current = () => perCell().map((found) => found.map(describe));
+    const waitStarted = Date.now();
+    const matched = await waitFor('the cells to match kerasls check', 60000, () =>
+        current().every((found, index) => key(found) === key(expected[index] || [])) ? true : undefined,
+    ).then(() => true, () => false);
+    write(out, 'settled.json', { matched, waitedMs: Date.now() - waitStarted, expected, cellDiagnostics: current() });
 }
 
 async function codeActions(uri, range) {
