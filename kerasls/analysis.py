@@ -84,6 +84,7 @@ def analyze(
     trainings = build_trainings(interpreter, knowledge)
     summaries = summarize_models(interpreter.models, trainings, knowledge)
     context = Context(source, knowledge, runtime, interpreter, {id(s.model): s for s in summaries})
+    context.trainings = trainings
     diagnostics, failures = run_rules(trainings, context, settings)
     analysis = Analysis(text, _finish(syntax + diagnostics, text, settings), None, source, interpreter, trainings, runtime, failures)
     analysis.shape_summaries = summaries

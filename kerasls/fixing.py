@@ -34,13 +34,15 @@ def fix_text(text: str, analyze: Callable[[str], Analysis]) -> tuple[str, int, A
     """
     analysis = analyze(text)
     fixed = 0
+    seen = {text}
     for _ in range(MAX_PASSES):
         edits, count = choose_edits(analysis.diagnostics)
         if not edits:
             break
         candidate = apply_edits(text, edits)
-        if candidate == text:
-            break
+        if candidate in seen:
+            break  # fixes undoing each other (a loss shared by two models): stop where we are
+        seen.add(candidate)
         result = analyze(candidate)
         if result.syntax is not None:
             break

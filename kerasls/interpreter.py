@@ -292,8 +292,23 @@ class Interpreter:
         self.bind(node.name.value, function, scope)
 
     def exec_ClassDef(self, node: cst.ClassDef, scope: Scope) -> None:
+        """A class: its methods close over the enclosing scope (not the class body), as in Python."""
         bases = [self.eval(arg.value, scope) for arg in node.bases]
-        self.bind(node.name.value, ClassValue(node, bases, node.name.value), scope)
+        body = Scope(parent=scope)
+        methods = {}
+        for statement in node.body.body:
+            if isinstance(statement, cst.FunctionDef):
+                defaults = {
+                    param.name.value: self.eval(param.default, body)
+                    for param in _all_params(statement.params) if param.default is not None
+                }
+                method = Function(statement, self.chunk, scope, defaults, statement.name.value, binding=_binding(statement))
+                self.functions.append(method)
+                methods[statement.name.value] = method
+            else:
+                self.exec_statement(statement, body)
+        members = {**body.vars, **methods}
+        self.bind(node.name.value, ClassValue(node, bases, node.name.value, members), scope)
 
     def exec_If(self, node: cst.If, scope: Scope) -> None:
         truth = self.truth(self.eval(node.test, scope))
@@ -425,7 +440,7 @@ class Interpreter:
         elif isinstance(target, cst.Subscript):
             self.library.set_item(self.eval(target.value, scope), self._subscript_key(target, scope), value, self)
         elif isinstance(target, cst.Attribute):
-            self.eval(target.value, scope)
+            self.library.set_attribute(self.eval(target.value, scope), target.attr.value, value, self)
 
     def _subscript_key(self, node: cst.Subscript, scope: Scope) -> Value:
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
@@ -781,6 +796,15 @@ def _all_params(params: cst.Parameters):
     yield from params.posonly_params
     yield from params.params
     yield from params.kwonly_params
+
+
+def _binding(node: cst.FunctionDef) -> str:
+    for decorator in node.decorators:
+        name = decorator.decorator
+        name = name.attr.value if isinstance(name, cst.Attribute) else getattr(name, "value", None)
+        if name in ("staticmethod", "classmethod", "property"):
+            return {"staticmethod": "static", "classmethod": "class"}.get(name, name)
+    return "method"
 
 
 def _breaks(block) -> bool:

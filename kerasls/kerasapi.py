@@ -252,7 +252,11 @@ def instantiate(lib: "Library", cls: ClassValue, args, node, it: "Interpreter") 
         model = F.Model("subclassed", it.site(node), depth=it.uncertain)
         it.models.append(model)
         return model
-    return Instance(cls, it.site(node) if node is not None else None)
+    if _subclasses(cls, ("keras.layers.Layer", "keras.Layer")):
+        return Instance(cls, it.site(node) if node is not None else None)  # a custom layer: applied opaquely
+    from . import objects
+
+    return objects.instantiate(cls, args, node, it)
 
 
 def _subclasses(cls: ClassValue, names: tuple[str, ...], depth: int = 0) -> bool:

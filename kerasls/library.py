@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable
 import libcst as cst
 
 from . import facts as F
-from . import arrays, kerasapi
+from . import arrays, kerasapi, objects
 from .handlers import HANDLERS, arg as _arg, handles, opaque_result
 from .facts import ClassCount, Encoding
 from .host import Host
@@ -85,6 +85,8 @@ class Library:
             return arrays.frame_method(obj, method, args, node, it)
         if isinstance(obj, Encoder):
             return _encoder_method(obj, method, args, node, it)
+        if isinstance(obj, (Instance, ClassValue)):
+            return objects.call_method(obj, method, args, node, it)
         return kerasapi.call_method(self, obj, method, args, node, it)
 
     def attribute(self, base: Value, attr: str, node: cst.Attribute, it: "Interpreter") -> Value:
@@ -92,6 +94,8 @@ class Library:
             return arrays.array_attribute(base, attr, node, it)
         if isinstance(base, arrays.Frame):
             return arrays.frame_attribute(base, attr, node, it)
+        if isinstance(base, (Instance, ClassValue)):
+            return objects.attribute(base, attr, it)
         if isinstance(base, Encoder):
             if attr == "classes_":
                 return F.ClassNames(ClassCount(None, None, None, it.site(node).text))
@@ -120,6 +124,9 @@ class Library:
         if isinstance(base, (F.Labels, arrays.ArrayValue, arrays.OneHotTable)):
             return arrays.array_subscript(base, key, node, it)
         return UNKNOWN
+
+    def set_attribute(self, base: Value, attr: str, value: Value, it: "Interpreter") -> None:
+        objects.set_attribute(base, attr, value, it)
 
     def set_item(self, container: Value, key: Value, value: Value, it: "Interpreter") -> None:
         if isinstance(container, Ref) and container.qualname == "os.environ":

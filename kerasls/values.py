@@ -131,6 +131,7 @@ class Function:
     defaults: dict
     name: str
     calls: int = 0
+    binding: str = "method"  # in a class body: method, static, class or property
 
 
 @dataclass(eq=False)
@@ -138,14 +139,28 @@ class ClassValue:
     node: cst.ClassDef
     bases: list
     name: str
+    members: dict = field(default_factory=dict)  # methods and class attributes from the class body
+
+    def lookup(self, name: str, depth: int = 0) -> Any:
+        """A member by Python's attribute order: this class, then its bases (left to right)."""
+        if name in self.members:
+            return self.members[name]
+        for base in self.bases:
+            if isinstance(base, ClassValue) and depth < 10:
+                found = base.lookup(name, depth + 1)
+                if found is not None:
+                    return found
+        return None
 
 
 @dataclass(eq=False)
 class Instance:
-    """An instance of a class the program defines (a subclassed Model or Layer, or anything else)."""
+    """An instance of a class the program defines (other than Keras models and layers)."""
 
     cls: ClassValue
     site: Site | None = None
+    attrs: dict = field(default_factory=dict)  # what `self.x = ...` stored
+    depth: int = 0  # the interpreter's uncertainty depth when it was made
 
 
 @dataclass(eq=False)

@@ -77,6 +77,15 @@ class Context:
         self.runtime = runtime
         self.interpreter = interpreter
         self.summaries = summaries or {}  # id(model) -> shapes.ModelSummary
+        self.trainings: list[Training] = []
+
+    def sharing_loss(self, training: "Training") -> list["Training"]:
+        """Other trainings compiled with the same loss object or the same written loss."""
+        loss = training.loss
+        if loss is None:
+            return []
+        return [t for t in self.trainings if t is not training and t.loss is not None
+                and (t.loss is loss or t.loss.site.node is loss.site.node) and t.model is not training.model]
 
     def summary(self, model):
         return self.summaries.get(id(model))

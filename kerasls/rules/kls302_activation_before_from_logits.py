@@ -86,8 +86,10 @@ model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False)
         )
         related = S.head_related(head) + S.labels_related(t.labels)
         logits_site = loss.arg_sites.get("from_logits")
+        shared_with_logits = any(other.activation == "linear" for other in ctx.sharing_loss(t))
         options = [
-            fixes.fix("Tell the loss it receives probabilities (from_logits=False)", *(S.set_from_logits(loss, False, ctx) or [None]), preferred=True),
-            fixes.fix(f"Remove the {act} and output logits", S.set_activation(head, None, ctx)),
+            fixes.fix("Tell the loss it receives probabilities (from_logits=False)", *(S.set_from_logits(loss, False, ctx) or [None]),
+                      preferred=not shared_with_logits),
+            fixes.fix(f"Remove the {act} and output logits", S.set_activation(head, None, ctx), preferred=shared_with_logits),
         ]
         yield self.diagnostic(logits_site or loss.site, message, related, [f for f in options if f], severity=severity)

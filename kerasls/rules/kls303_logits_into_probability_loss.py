@@ -101,7 +101,10 @@ model.compile(loss="categorical_crossentropy")
         related = S.head_related(head) + S.labels_related(t.labels)
         to_logits = fixes.fix("Tell the loss it receives logits (from_logits=True)", *(S.set_from_logits(loss, True, ctx) or [None]))
         to_probabilities = fixes.fix(f"Use {expected} on the final layer", S.set_activation(head, expected, ctx))
-        if head.activation == "linear":
+        shared_with_probabilities = any(
+            other.activation in ("softmax", "sigmoid") for other in ctx.sharing_loss(t)
+        )
+        if head.activation == "linear" and not shared_with_probabilities:
             options = [to_logits and _preferred(to_logits), to_probabilities]
         else:
             options = [to_probabilities and _preferred(to_probabilities), to_logits]

@@ -311,6 +311,56 @@ head = keras.Sequential([
 ])
 """
 
+FIXTURES["inputs_spelled_differently"] = """
+import keras
+from keras import layers
+
+stacked = keras.Sequential([
+    layers.InputLayer(shape=(10, 4), name="inp"),
+    layers.LSTM(3, name="lstm"),
+    layers.Dense(2, name="lstm_out"),
+])
+legacy_dim = keras.Sequential([
+    layers.Dense(8, input_dim=5, name="hidden"),
+    layers.Dense(1, name="legacy_out"),
+])
+batch = keras.Input(batch_shape=(None, 12), name="batch_inp")
+batched = keras.Model(batch, layers.Dense(3, name="batch_out")(batch))
+"""
+
+FIXTURES["shared_layer"] = """
+import keras
+from keras import layers
+
+a = keras.Input(shape=(8,), name="a")
+b = keras.Input(shape=(8,), name="b")
+shared = layers.Dense(4, name="shared")
+merged = layers.Concatenate(name="cat")([shared(a), shared(b)])
+model = keras.Model([a, b], layers.Dense(1, name="out")(merged))
+"""
+
+FIXTURES["nested_sequential"] = """
+import keras
+from keras import layers
+
+block = keras.Sequential([layers.Conv2D(4, 3, name="inner_conv"), layers.MaxPooling2D(name="inner_pool")], name="block")
+model = keras.Sequential([keras.Input(shape=(16, 16, 3)), block, layers.Flatten(name="flat"), layers.Dense(2, name="out")])
+"""
+
+FIXTURES["frozen_layers"] = """
+import keras
+from keras import layers
+
+model = keras.Sequential([
+    keras.Input(shape=(6,)),
+    layers.Dense(4, trainable=False, name="frozen"),
+    layers.Dense(4, name="later_frozen"),
+    layers.BatchNormalization(name="bn"),
+    layers.Dense(2, name="out"),
+])
+model.layers[1].trainable = False
+"""
+
 # Scripts run a second time with ``from tensorflow import keras`` imports.
 TENSORFLOW_KERAS_VARIANTS = ("seed_cnn", "functional_skip", "text_rnn", "autoencoder", "transfer_frozen_functional")
 
@@ -971,6 +1021,8 @@ class ModelGenerator:
             chain.append(layer)
             s = layer.out
         style = self.rng.choice(["list", "add", "input_shape"]) if kind != "tokens" else self.pick("list", "add")
+        if style == "input_shape" and chain[0].cls.startswith("SpatialDropout"):
+            style = "list"  # Keras 3's SpatialDropout*D take no input_shape= argument
         dtype = ', dtype="int32"' if kind == "tokens" else ""
         lines = ["import keras", "from keras import layers", ""]
         if style == "list":
