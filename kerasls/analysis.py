@@ -82,7 +82,7 @@ def analyze(
     interpreter.run()
     runtime = resolve(host.installation(), library.imports, interpreter.environ)
     trainings = build_trainings(interpreter, knowledge)
-    summaries = summarize_models(interpreter.models, trainings, knowledge)
+    summaries = summarize_models(interpreter.models, trainings, knowledge, not interpreter.trainable_unknown)
     context = Context(source, knowledge, runtime, interpreter, {id(s.model): s for s in summaries})
     context.trainings = trainings
     diagnostics, failures = run_rules(trainings, context, settings)

@@ -191,6 +191,7 @@ class Model:
     application: str | None = None
     application_args: dict = field(default_factory=dict)
     input_args: dict = field(default_factory=dict)  # Sequential: Input/input_shape seen
+    trainable: bool | None = True  # model.trainable = False freezes it; None when set where we cannot follow
 
     @property
     def current_compile(self) -> Compile | None:

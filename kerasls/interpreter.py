@@ -146,7 +146,8 @@ class Interpreter:
         self.truncated = False
         self._active: list[Function] = []  # the call stack, to stop recursion
         self.import_sites: dict[str, Site] = {}
-        self.legacy: list[F.LegacyCall] = []  # deprecated or removed Keras calls  # module-level `from x import name`, for fixes that add names
+        self.legacy: list[F.LegacyCall] = []  # deprecated or removed Keras calls
+        self.trainable_unknown = False  # `.trainable` was set on something we could not follow  # module-level `from x import name`, for fixes that add names
 
     # -- driver -------------------------------------------------------------------------
     def run(self) -> None:

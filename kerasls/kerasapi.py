@@ -136,7 +136,9 @@ def call_keras(lib: "Library", name: str, qualname: str, args: "CallArgs", node,
         return F.Tensor(F.InputSpec(values, it.site(node), sites), [], it.site(node))
     if "layers" in parts[:-1] and last in MERGE_FUNCTIONS:
         inputs = lib.iterate(_arg(args, 0, "inputs")) or []
-        layer = F.Layer(MERGE_FUNCTIONS[last], {}, {}, it.site(node))
+        keywords = {k: v for k, v in args.keywords.items() if k != "inputs"}  # axis=, name=
+        sites = {k: it.site(n) for k, n in args.keyword_nodes.items() if k != "inputs"}
+        layer = F.Layer(MERGE_FUNCTIONS[last], keywords, sites, it.site(node))
         return F.Tensor(layer, [t for t in inputs if isinstance(t, F.Tensor)], it.site(node))
     if "layers" in parts[:-1] and lib.keras.is_layer(last):
         return _layer(lib, last, args, node, it)
@@ -192,6 +194,7 @@ def _call_tensorflow(lib: "Library", name: str, qualname: str, args, node, it: "
 # -- models and layers --------------------------------------------------------------------
 def _sequential(lib: "Library", args, node, it: "Interpreter") -> F.Model:
     model = F.Model("sequential", it.site(node), depth=it.uncertain)
+    model.input_args = {k: v for k, v in args.keywords.items() if k in ("name", "trainable")}
     layers = _arg(args, 0, "layers", Const(None))
     if isinstance(layers, Seq) and not type(layers).__name__.startswith("_Partial"):
         model.layers = list(layers.items)
@@ -203,6 +206,7 @@ def _sequential(lib: "Library", args, node, it: "Interpreter") -> F.Model:
 
 def _functional(lib: "Library", args, node, it: "Interpreter") -> F.Model:
     model = F.Model("functional", it.site(node), depth=it.uncertain)
+    model.input_args = {k: v for k, v in args.keywords.items() if k in ("name", "trainable")}
     inputs = _arg(args, 0, "inputs", args.keywords.get("input", UNKNOWN))
     outputs = _arg(args, 1, "outputs", args.keywords.get("output", UNKNOWN))
     model.inputs = lib.iterate(inputs) or ([inputs] if isinstance(inputs, F.Tensor) else [])
@@ -232,6 +236,17 @@ def _application(lib: "Library", name: str, args, node, it: "Interpreter") -> F.
     model.input_args = sites
     it.models.append(model)
     return model
+
+
+def set_trainable(target: Value, value: Value, it: "Interpreter") -> None:
+    """`base.trainable = False`: parameter counts then split differently in summaries."""
+    flag = value.value if isinstance(value, Const) and isinstance(value.value, bool) else None
+    if isinstance(target, F.Model):
+        target.trainable = flag if it.mutation_is_certain(target.depth) else None
+    elif isinstance(target, F.Layer):
+        target.args["trainable"] = Const(flag) if flag is not None and it.certain else UNKNOWN
+    else:
+        it.trainable_unknown = True  # e.g. `for layer in base.layers: layer.trainable = False`
 
 
 def apply(lib: "Library", func: Value, args: "CallArgs", node, it: "Interpreter") -> Value:
@@ -627,6 +642,8 @@ _MODEL_METHODS = {"add", "pop", "compile", "fit", "fit_generator", "evaluate", "
 
 def attribute(lib: "Library", base: Value, attr: str, node, it: "Interpreter") -> Value:
     if isinstance(base, F.Model):
+        if attr == "layers" and base.kind == "sequential" and base.layers_complete:
+            return Seq([item for item in base.layers if not isinstance(item, F.Tensor)], "list")
         if attr == "output":
             return F.Tensor(base, [], it.site(node))
         if attr == "outputs":

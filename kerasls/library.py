@@ -126,6 +126,9 @@ class Library:
         return UNKNOWN
 
     def set_attribute(self, base: Value, attr: str, value: Value, it: "Interpreter") -> None:
+        if attr == "trainable":
+            kerasapi.set_trainable(base, value, it)
+            return
         objects.set_attribute(base, attr, value, it)
 
     def set_item(self, container: Value, key: Value, value: Value, it: "Interpreter") -> None:

@@ -172,11 +172,9 @@ def shift_diagnostic(d: dict, change, codec: PositionCodec) -> dict | None:
     moved = shift_range(d["range"], change, codec)
     if moved is None:
         return None
-    if moved is d["range"]:
-        return d  # before the change: nothing moves
     shifted = {**d, "range": moved, "data": {**d.get("data", {}), "fixes": []}}  # fixes were for an older text
     related = []
-    for info in d.get("relatedInformation", []):
+    for info in d.get("relatedInformation", []):  # related places may lie after the change even when the finding does not
         where = shift_range(info["location"]["range"], change, codec)
         if where is not None:
             related.append({"location": {"uri": info["location"]["uri"], "range": where}, "message": info["message"]})

@@ -117,6 +117,7 @@ class KerasLanguageServer(LanguageServer):
         self.settings = ServerSettings()
         self.worker = Worker()
         self.pull_mode = False
+        self.configured = asyncio.Event()  # set once the editor's settings are known
         self.reported_failures: set[str] = set()
         self._project: dict[tuple, Settings] = {}
 
@@ -175,6 +176,9 @@ class KerasLanguageServer(LanguageServer):
     async def refresh(self, uri: str, generation: int) -> None:
         state = self.states.get(uri)
         if state is None or state.generation != generation:
+            return
+        await self.settled()
+        if state.generation != generation:
             return
         doc = self.workspace.get_text_document(uri)
         text, version = doc.source, doc.version
@@ -237,6 +241,13 @@ class KerasLanguageServer(LanguageServer):
         # Sent as plain JSON: going through lsprotocol objects and cattrs costs ~1 ms per diagnostic.
         self.protocol._send_data({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params})
 
+    async def settled(self) -> None:
+        """Wait (briefly) for the editor's settings, so the first findings already follow them."""
+        try:
+            await asyncio.wait_for(self.configured.wait(), timeout=5)
+        except asyncio.TimeoutError:
+            self.configured.set()
+
     async def current_analysis(self, uri: str) -> tuple[Analysis, str, int | None]:
         """The analysis of the document as it is now (cached when nothing changed)."""
         doc = self.document(uri)
@@ -286,7 +297,10 @@ async def initialized(ls: KerasLanguageServer, params: types.InitializedParams) 
             )]))
         except Exception as error:  # the client claimed support but refused: pyproject edits apply on the next check
             log.warning("could not watch pyproject.toml files: %s", error)
-    await pull_configuration(ls)
+    try:
+        await pull_configuration(ls)
+    finally:
+        ls.configured.set()
 
 
 async def pull_configuration(ls: KerasLanguageServer) -> None:

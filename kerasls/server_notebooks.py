@@ -97,6 +97,7 @@ async def refresh(ls: KerasLanguageServer, uri: str, generation: int) -> None:
     state = STATES.get(uri)
     if state is None or state.generation != generation:
         return
+    await ls.settled()
     if await analyze_now(ls, state, lambda: state.generation == generation) and not ls.pull_mode:
         publish(ls, state)
 

@@ -243,7 +243,7 @@ def _depthwise(layer: F.Layer, shape: Shape, rank: int) -> _Out:
 def _pool(layer: F.Layer, shape: Shape, rank: int) -> _Out:
     fmt = _arg(layer, "data_format", None)
     parts = _split(shape, rank, fmt)
-    pool = _ints(layer.args.get("pool_size", Const(2)), rank)
+    pool = _ints(layer.args.get("pool_size", UNKNOWN), rank)  # Keras 3 has no default for average pooling
     strides_value = layer.args.get("strides", Const(None))
     strides = pool if _py(strides_value) is None else _ints(strides_value, rank)
     padding = str(_arg(layer, "padding", "valid")).lower()
@@ -298,9 +298,13 @@ def _reshape(layer: F.Layer, shape: Shape) -> _Out:
 def _normalization(layer: F.Layer, shape: Shape, batch: bool) -> _Out:
     if shape is None or shape[-1] is None:
         return _Out(shape, None, None, None)
-    channels = shape[-1]
     axis = _arg(layer, "axis", -1)
-    if axis not in (-1, len(shape) - 1, [-1], (-1,)):
+    if isinstance(axis, (list, tuple)) and len(axis) == 1:
+        axis = axis[0]
+    if not isinstance(axis, int) or not -len(shape) < axis < len(shape) or axis in (0, -len(shape)):
+        return _Out(shape, None, None, None)
+    channels = shape[axis]
+    if channels is None:
         return _Out(shape, None, None, None)
     learned = (1 if _arg(layer, "center", True) else 0) + (1 if _arg(layer, "scale", True) else 0)
     if batch:
@@ -374,6 +378,8 @@ def _pairs(value: Value, rank: int) -> list[tuple[int, int]] | None:
     v = _py(value)
     if isinstance(v, int) and not isinstance(v, bool):
         return [(v, v)] * rank
+    if rank == 1 and isinstance(v, tuple) and len(v) == 2 and all(isinstance(i, int) for i in v):
+        return [v]  # 1D layers take one (before, after) pair
     if isinstance(v, tuple) and len(v) == rank:
         out = []
         for item in v:
@@ -521,15 +527,58 @@ def _layer_name(layer) -> str | None:
         value = _py(layer.args.get("name", Const(None)))
         return value if isinstance(value, str) else None
     if isinstance(layer, F.Model):
-        value = _py(layer.application_args.get("name", Const(None))) if layer.kind == "application" else None
+        args = layer.application_args if layer.kind == "application" else layer.input_args
+        value = _py(args.get("name", Const(None)))
         return value if isinstance(value, str) else None
     return None
 
 
+def _keras_layer_order(model: F.Model) -> dict[int, tuple[int, int]]:
+    """The order model.summary() lists a functional model's layers in (keras map_graph): deepest
+    first (longest path to an output), ties in the order a depth-first walk from the outputs meets them."""
+    indices: dict[int, int] = {}
+    nodes: list[F.Tensor] = []
+    visited: set[int] = set()
+
+    def build(tensor) -> None:
+        if not isinstance(tensor, F.Tensor) or id(tensor) in visited or len(visited) > 5000:
+            return
+        indices.setdefault(id(tensor.producer), len(indices))
+        visited.add(id(tensor))
+        for parent in tensor.inputs:
+            build(parent)
+        nodes.append(tensor)
+
+    for output in model.outputs:
+        build(output)
+    node_depth: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    for node in reversed(nodes):
+        depth = max(node_depth.setdefault(id(node), 0), depths.get(id(node.producer), 0))
+        depths[id(node.producer)] = depth
+        node_depth[id(node)] = depth
+        for parent in node.inputs:
+            if isinstance(parent, F.Tensor):
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    return {op: (-depth, indices[op]) for op, depth in depths.items()}
+
+
+def _frozen(layer) -> bool | None:
+    """Whether a layer or model is frozen (trainable=False); None when that is unknown."""
+    if isinstance(layer, F.Layer):
+        value = layer.args.get("trainable", Const(True))
+        return None if not isinstance(value, Const) else value.value is False
+    if isinstance(layer, F.Model):
+        return None if layer.trainable is None else layer.trainable is False
+    return False
+
+
 class Summarizer:
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, trainable_known: bool = True):
         self.keras = knowledge
+        self.trainable_known = trainable_known
         self.cache: dict[tuple, ModelSummary] = {}
+        self.feeds: dict[int, Shape] = {}  # the input shape a model was first applied to as a layer
 
     def summarize(self, model: F.Model, feed: Shape | None = None, depth: int = 0) -> ModelSummary:
         key = (id(model), feed)
@@ -545,7 +594,17 @@ class Summarizer:
             self._functional(model, summary, depth)
         elif model.kind == "application":
             self._application(model, summary, feed)
+        self._split_trainable(model, summary)
         return summary
+
+    def _split_trainable(self, model: F.Model, summary: ModelSummary) -> None:
+        """Frozen layers and models count as non-trainable; unknown when we could not follow it."""
+        for row in summary.rows:
+            frozen = model.trainable is False or _frozen(row.layer)
+            if not self.trainable_known or model.trainable is None or _frozen(row.layer) is None:
+                row.trainable = row.non_trainable = None
+            elif frozen and row.params is not None:
+                row.trainable, row.non_trainable = 0, row.params
 
     def _sequential(self, model: F.Model, summary: ModelSummary, feed: Shape | None, depth: int) -> None:
         items = list(model.layers)
@@ -585,6 +644,8 @@ class Summarizer:
             return result.output
         if isinstance(item, F.Model):
             feed = inputs[0] if len(inputs) == 1 else None
+            if feed is not None:
+                self.feeds.setdefault(id(item), feed)
             inner = self.summarize(item, feed, depth + 1)
             kind = item.application or ("Sequential" if item.kind == "sequential" else "Functional")
             summary.rows.append(Row(
@@ -606,7 +667,8 @@ class Summarizer:
                     summary.input_site = tensor.producer.arg_sites.get("shape", tensor.producer.site)
                     summary.input_kind = "Input"
                 name = _py(tensor.producer.args.get("name", Const(None)))
-                summary.rows.append(Row("InputLayer", name if isinstance(name, str) else None, shape, 0, 0, 0, tensor.producer.site))
+                summary.rows.append(Row("InputLayer", name if isinstance(name, str) else None, shape, 0, 0, 0,
+                                        tensor.producer.site, layer=tensor.producer))
         summary.input = shapes.get(id(model.inputs[0])) if len(model.inputs) == 1 else None
 
         def visit(tensor, level: int = 0) -> Shape | None:
@@ -633,6 +695,8 @@ class Summarizer:
 
         outputs = [visit(t) for t in model.outputs] if model.outputs_known else []
         summary.output = outputs[0] if len(outputs) == 1 else None
+        order = _keras_layer_order(model)
+        summary.rows.sort(key=lambda row: order.get(id(row.layer), (0, len(order))))
 
     def _reuse(self, producer, inputs: list, depth: int) -> Shape | None:
         """A layer called a second time: its shape for these inputs, without a second row."""
@@ -688,14 +752,21 @@ def summarize_all(analysis: "Analysis") -> list[ModelSummary]:
     if analysis.interpreter is None:
         return []
     if analysis.shape_summaries is None:
-        analysis.shape_summaries = summarize_models(analysis.interpreter.models, analysis.trainings, keras())
+        analysis.shape_summaries = summarize_models(
+            analysis.interpreter.models, analysis.trainings, keras(), not analysis.interpreter.trainable_unknown
+        )
     return analysis.shape_summaries
 
 
-def summarize_models(models: list, trainings: list, knowledge: Knowledge) -> list[ModelSummary]:
-    summarizer = Summarizer(knowledge)
+def summarize_models(models: list, trainings: list, knowledge: Knowledge, trainable_known: bool = True) -> list[ModelSummary]:
+    summarizer = Summarizer(knowledge, trainable_known)
     feeds = fed_shapes(trainings)
-    return [summarizer.summarize(model, feeds.get(id(model))) for model in models]
+    summaries = [summarizer.summarize(model, feeds.get(id(model))) for model in models]
+    # A block built without an Input (a nested Sequential) takes its shape from where it is applied.
+    return [
+        summarizer.summarize(s.model, summarizer.feeds[id(s.model)]) if s.input is None and id(s.model) in summarizer.feeds else s
+        for s in summaries
+    ]
 
 
 def fed_shapes(trainings: list) -> dict[int, Shape]:

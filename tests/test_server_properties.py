@@ -54,7 +54,7 @@ def inside(text: str, rng: types.Range) -> bool:
     return (rng.start.line, rng.start.character) <= (rng.end.line, rng.end.character)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(source=st.sampled_from(SOURCES), edits=st.lists(EDIT, min_size=1, max_size=8))
 async def test_random_edits_keep_the_server_sound(client: LanguageClient, source: str, edits):
     text = source.replace("\r\n", "\n")

@@ -7,7 +7,9 @@
   valid for the current rank and keep every spatial dimension >= 1.
 * ``tensorflow_keras_style`` / ``tf_keras_style``: the same script with
   ``tensorflow.keras`` or ``tf_keras`` imports.
-* ``python shape_models.py keras3|tf_keras IN.json OUT.json``: the harness.  Executes each
+* ``PROBES``: scripts on which the two Keras lines' APIs differ (compared Keras to Keras).
+* ``python shape_models.py keras3|tf_keras IN.json OUT.json``: the harness (IN holds
+  ``{"scripts": [...], "probes": [...]}``).  Executes each
   script with real Keras (no training) and records, for every ``keras.Model`` the script
   binds to a variable, every layer's name, class, output shape (batch axis None),
   parameter counts and the model totals.  It runs in a subprocess, so the test process
@@ -390,9 +392,10 @@ def tf_keras_style(source: str) -> str:
 
     tf_keras's applications reject ``name=`` (Keras 3's accept it: see PROBES), so
     ``base = keras.applications.X(..., name="base")`` becomes a call without it followed
-    by ``base._name = "base"``, keeping the layer names the comparison matches on.
+    by ``base._name = "base"``, keeping the layer names the comparison matches on; and
+    its InputLayer spells ``shape=`` as ``input_shape=``.
     """
-    source = _keras_imports_to_tf_keras(source)
+    source = _keras_imports_to_tf_keras(source).replace("InputLayer(shape=", "InputLayer(input_shape=")
     return _APPLICATION_NAME.sub(r"\g<var> = \g<call>)\n\g<var>._name = \g<name>", source)
 
 
@@ -417,6 +420,12 @@ model = keras.Sequential([
     layers.Flatten(name="flat"),
     layers.Dense(1, name="out"),
 ])
+""",
+    "input_layer_shape_argument": """
+import keras
+from keras import layers
+
+model = keras.Sequential([layers.InputLayer(shape=(5,), name="inp"), layers.Dense(2, name="out")])
 """,
     "application_name_argument": """
 import keras

@@ -415,6 +415,11 @@ def test_tf_keras_api_probes(keras_runs):
     assert k2_layers["emb"]["output"] == [None, 20, 16] and k2_layers["flat"]["output"] == [None, 320]
     assert k2["models"]["model"]["total"] == 16000 + 321
 
+    # Keras 3's InputLayer takes shape=; tf_keras's takes input_shape= and rejects shape=.
+    k3, k2 = probes["input_layer_shape_argument"]
+    assert k3["models"]["model"]["layers"][0]["output"] == [None, 2], k3
+    assert k2["error"] == "ValueError: Unrecognized keyword arguments: ['shape']", k2
+
     # Keras 3's applications accept name=; tf_keras's raise.
     k3, k2 = probes["application_name_argument"]
     assert k3["models"]["base"]["name"] == "base"
