@@ -352,6 +352,9 @@ def did_change_watched_files(ls: KerasLanguageServer, params: types.DidChangeWat
 @server.feature(types.EXIT)
 def exit_now(ls: KerasLanguageServer, params) -> None:
     """End at once: pygls's stdin reader thread can otherwise abort the interpreter at shutdown."""
+    if _PROFILE is not None:
+        _PROFILE.disable()
+        _PROFILE.dump_stats(os.environ["KERASLS_PROFILE"])
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0 if ls.protocol._shutdown else 1)
@@ -622,7 +625,16 @@ class ClientLogHandler(logging.Handler):
             self.sending = False
 
 
+_PROFILE = None
+
+
 def serve(args) -> None:
+    global _PROFILE
+    if os.environ.get("KERASLS_PROFILE"):  # a profiler's view of a whole session, for bench/
+        import cProfile
+
+        _PROFILE = cProfile.Profile()
+        _PROFILE.enable()
     if os.environ.get("KERASLS_FAULT_INJECT"):
         _inject_fault(os.environ["KERASLS_FAULT_INJECT"])
     logging.basicConfig(
