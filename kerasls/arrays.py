@@ -15,7 +15,7 @@ import libcst as cst
 from . import facts as F
 from .facts import ClassCount, Encoding
 from .handlers import arg, handles
-from .values import UNKNOWN, BoundMethod, Const, Seq, Site, Value, int_value, str_value
+from .values import UNKNOWN, BoundMethod, Const, Seq, Site, Value, int_value
 
 if TYPE_CHECKING:
     from .interpreter import CallArgs, Interpreter

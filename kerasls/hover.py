@@ -12,7 +12,6 @@ from .rules import _shared as S
 from .rules.base import Training
 from .shapes import format_shape, summarize_all
 from .summary import render_markdown, row_text
-from .values import Site
 
 
 def hover_at(analysis: Analysis, position: Position) -> tuple[str, Span] | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -19,7 +19,6 @@ from . import facts as F
 from .values import (
     CURRENT_FILE,
     UNKNOWN,
-    BoundMethod,
     ClassValue,
     Const,
     DictValue,
@@ -361,7 +360,7 @@ class Interpreter:
 
     def exec_With(self, node: cst.With, scope: Scope) -> None:
         for item in node.items:
-            value = self.eval(item.item, scope)
+            self.eval(item.item, scope)  # `with strategy.scope():` runs its body for sure
             if item.asname is not None:
                 self.assign(item.asname.name, UNKNOWN, scope, None)
         self.exec_block(node.body.body, scope)

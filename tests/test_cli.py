@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import stat
 from pathlib import Path
@@ -205,7 +204,6 @@ def test_empty_and_latin1_declared_files(tmp_path):
 
 
 def test_huge_generated_file_gets_a_clear_message(tmp_path):
-    line = "import keras\n" + "x_{0} = keras.layers.Dense({0})\n"
     text = "import keras\n" + "".join(f"x_{i} = [{i}, {i + 1}, {i + 2}]  # generated table row\n" for i in range(110_000))
     (tmp_path / "generated.py").write_text(text)
     assert len(text) > 5_000_000

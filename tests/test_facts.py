@@ -224,7 +224,6 @@ m = tf.keras.Sequential([tf.keras.layers.Dense(3)])
 m.fit(a)
 m.fit(b)
 """)
-    analysis = check(t.model.site.chunk.text) if False else None
     assert t.labels.encoding is Encoding.ONE_HOT and t.labels.classes == 5
 
 

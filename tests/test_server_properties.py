@@ -3,7 +3,6 @@ request, and only ever publishes ranges inside the document."""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 import pytest_lsp

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 
 INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}}
 

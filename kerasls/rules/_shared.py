@@ -176,6 +176,26 @@ def replace_loss(loss: F.Loss, function: str, ctx: Context) -> list[TextEdit] | 
     return None
 
 
+ONE_HOT_MODES = {"class_mode": "categorical", "label_mode": "categorical"}
+INTEGER_MODES = {"class_mode": "sparse", "label_mode": "int"}
+
+
+def loss_or_labels_fixes(t, ctx: Context, function: str, loss_title: str, modes: dict, labels_title: str,
+                         with_loss: str | None = None) -> list:
+    """The two ways out of a loss/label mismatch: change the loss (preferred), or the labels.
+
+    `modes` maps the pipeline's parameter (class_mode, label_mode) to the value the labels
+    would need; `with_loss`, when the labels change, the loss that goes with them.
+    """
+    loss, labels = t.loss, t.labels
+    options = [fixes.fix(loss_title, *(replace_loss(loss, function, ctx) or [None]), preferred=True)]
+    mode = modes.get(labels.mode_param or "")
+    if mode:
+        extra = (replace_loss(loss, with_loss, ctx) or [None]) if with_loss else []
+        options.append(fixes.fix(labels_title.format(param=labels.mode_param, mode=mode), set_label_mode(labels, mode, ctx), *extra))
+    return [f for f in options if f]
+
+
 def set_from_logits(loss: F.Loss, value: bool, ctx: Context) -> list[TextEdit] | None:
     """from_logits=value on the loss; a string or function loss becomes its class instance."""
     code = "True" if value else "False"

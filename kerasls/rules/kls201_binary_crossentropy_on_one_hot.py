@@ -1,15 +1,11 @@
 """KLS201: binary crossentropy on one-hot labels of several classes, with one output unit."""
 from __future__ import annotations
 
-from .. import fixes
 from ..diagnostics import Severity
 from ..facts import Encoding
 from . import _consequences as C
 from . import _shared as S
 from .base import Context, Example, Rule, Training
-
-SPARSE_MODE = {"class_mode": "sparse", "label_mode": "int"}
-
 
 class BinaryCrossentropyOnOneHotLabels(Rule):
     """
@@ -105,15 +101,8 @@ model.fit(train_gen)
         yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx))
 
     def _fixes(self, t: Training, ctx: Context):
-        loss, labels = t.loss, t.labels
-        options = [
-            fixes.fix("Use categorical crossentropy (one-hot labels)", *(S.replace_loss(loss, "categorical_crossentropy", ctx) or [None]), preferred=True),
-        ]
-        mode = SPARSE_MODE.get(labels.mode_param or "")
-        if mode:
-            options.append(fixes.fix(
-                f"Use integer labels ({labels.mode_param}={mode!r}) with sparse categorical crossentropy",
-                S.set_label_mode(labels, mode, ctx),
-                *(S.replace_loss(loss, "sparse_categorical_crossentropy", ctx) or [None]),
-            ))
-        return [f for f in options if f]
+        return S.loss_or_labels_fixes(
+            t, ctx, "categorical_crossentropy", "Use categorical crossentropy (one-hot labels)",
+            S.INTEGER_MODES, "Use integer labels ({param}={mode!r}) with sparse categorical crossentropy",
+            with_loss="sparse_categorical_crossentropy",
+        )

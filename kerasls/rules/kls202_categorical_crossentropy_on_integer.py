@@ -1,15 +1,11 @@
 """KLS202: categorical crossentropy on integer class labels."""
 from __future__ import annotations
 
-from .. import fixes
 from ..diagnostics import Severity
 from ..facts import Encoding
 from . import _consequences as C
 from . import _shared as S
 from .base import Context, Example, Rule, Training
-
-ONE_HOT_MODE = {"class_mode": "categorical", "label_mode": "categorical"}
-
 
 class CategoricalCrossentropyOnIntegerLabels(Rule):
     """
@@ -106,13 +102,7 @@ model.fit(x_train, y_train)
         yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx))
 
     def _fixes(self, t: Training, ctx: Context):
-        loss, labels = t.loss, t.labels
-        options = [fixes.fix(
-            "Use sparse categorical crossentropy (integer labels)",
-            *(S.replace_loss(loss, "sparse_categorical_crossentropy", ctx) or [None]),
-            preferred=True,
-        )]
-        mode = ONE_HOT_MODE.get(labels.mode_param or "")
-        if mode:
-            options.append(fixes.fix(f"Make the labels one-hot ({labels.mode_param}={mode!r})", S.set_label_mode(labels, mode, ctx)))
-        return [f for f in options if f]
+        return S.loss_or_labels_fixes(
+            t, ctx, "sparse_categorical_crossentropy", "Use sparse categorical crossentropy (integer labels)",
+            S.ONE_HOT_MODES, "Make the labels one-hot ({param}={mode!r})",
+        )

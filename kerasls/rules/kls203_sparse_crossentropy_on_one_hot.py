@@ -1,15 +1,11 @@
 """KLS203: sparse categorical crossentropy on one-hot labels."""
 from __future__ import annotations
 
-from .. import fixes
 from ..diagnostics import Severity
 from ..facts import Encoding
 from . import _consequences as C
 from . import _shared as S
 from .base import Context, Example, Rule, Training
-
-SPARSE_MODE = {"class_mode": "sparse", "label_mode": "int"}
-
 
 class SparseCrossentropyOnOneHotLabels(Rule):
     """
@@ -81,13 +77,7 @@ model.fit(np.load("x.npy"), y)
         yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx))
 
     def _fixes(self, t: Training, ctx: Context):
-        loss, labels = t.loss, t.labels
-        options = [fixes.fix(
-            "Use categorical crossentropy (one-hot labels)",
-            *(S.replace_loss(loss, "categorical_crossentropy", ctx) or [None]),
-            preferred=True,
-        )]
-        mode = SPARSE_MODE.get(labels.mode_param or "")
-        if mode:
-            options.append(fixes.fix(f"Make the labels integers ({labels.mode_param}={mode!r})", S.set_label_mode(labels, mode, ctx)))
-        return [f for f in options if f]
+        return S.loss_or_labels_fixes(
+            t, ctx, "categorical_crossentropy", "Use categorical crossentropy (one-hot labels)",
+            S.INTEGER_MODES, "Make the labels integers ({param}={mode!r})",
+        )

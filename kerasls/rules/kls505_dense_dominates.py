@@ -1,12 +1,10 @@
 """KLS505: one Dense layer after Flatten holds most of the model's parameters."""
 from __future__ import annotations
 
-import libcst as cst
 
 from .. import fixes
 from ..diagnostics import Severity
 from ..shapes import format_shape
-from ..values import Site
 from .base import Context, Example, Rule, Training
 
 _POOLING = {3: "GlobalAveragePooling1D", 4: "GlobalAveragePooling2D", 5: "GlobalAveragePooling3D"}
