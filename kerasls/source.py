@@ -139,8 +139,12 @@ def statement_starts(lines: list[str], previous: tuple[list[str], list[int]] | N
     while same_tail < limit - first and lines[n - 1 - same_tail] == old_lines[m - 1 - same_tail]:
         same_tail += 1
     restart = bisect.bisect_right(old_starts, first) - 1
-    begin = old_starts[restart] if restart >= 0 else 0
-    kept = old_starts[: max(restart, 0)]
+    while restart > 0 and old_lines[old_starts[restart - 1]].startswith("@"):
+        restart -= 1  # start before the decorators, whose state the scan would otherwise lose
+    if restart <= 0:
+        begin, kept = 0, []
+    else:
+        begin, kept = old_starts[restart], old_starts[:restart]
     # Back in step only at an old start that the old scan reached in a plain state: not the
     # first statement, and not right after a decorator line.
     in_step = {
