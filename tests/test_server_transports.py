@@ -89,3 +89,30 @@ def test_websocket():
         assert response["result"]["serverInfo"]["name"] == "kerasls"
     finally:
         stop(process)
+
+
+def test_malformed_messages_on_stdio_keep_the_server_alive():
+    async def session():
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "kerasls", "serve", stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True,
+        )
+        try:
+            for garbage in (b"{oops", b'{"jsonrpc": "2.0", "id": 7, "method": 12}', b"[]"):
+                process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(garbage) + garbage)
+            body = json.dumps(INITIALIZE).encode()
+            process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            await process.stdin.drain()
+            while True:  # skip the error responses to the garbage; wait for initialize's answer
+                header = await asyncio.wait_for(process.stdout.readuntil(b"\r\n\r\n"), 30)
+                length = int(header.split(b"Content-Length:")[1].split(b"\r\n")[0])
+                message = json.loads(await asyncio.wait_for(process.stdout.readexactly(length), 30))
+                if message.get("id") == 1:
+                    return message
+        finally:
+            if process.returncode is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                await process.wait()
+
+    response = asyncio.run(session())
+    assert response["result"]["serverInfo"]["name"] == "kerasls"
