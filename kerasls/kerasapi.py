@@ -160,7 +160,7 @@ def call_keras(lib: "Library", name: str, qualname: str, args: "CallArgs", node,
         spelled = "keras" if qualname.startswith("keras.") else "tf.keras"
         it.legacy.append(F.LegacyCall("image_data_generator", it.site(node), spelled))
         return F.ImageGenerator(it.site(node))
-    if parts[1:2] == ["optimizers"] and "lr" in args.keywords and node is not None:
+    if parts[1:2] == ["optimizers"] and "legacy" not in parts and "lr" in args.keywords and node is not None:
         keyword = next((a.keyword for a in node.args if a.keyword is not None and a.keyword.value == "lr"), None)
         it.legacy.append(F.LegacyCall("optimizer_lr", it.site(node), last, it.site(keyword) if keyword else None))
         return UNKNOWN
