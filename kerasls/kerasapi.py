@@ -415,18 +415,17 @@ def _directory_dataset(lib: "Library", function: str, args, node, it: "Interpret
         count, mode = ClassCount(None), UNKNOWN
     labels = _labels_for_mode(_DATASET_MODES, mode, count, function, "label_mode", sites, node, it)
     image = function == "image_dataset_from_directory"
-    if str_value(values.get("subset")) == "both":  # a (training, validation) pair
-        pair = [_new_source(
+
+    def source() -> F.DataSource:
+        return _new_source(
             it, function, labels, node, container="dataset",
             image_size=_tuple(values.get("image_size")) if image else None, image_size_site=sites.get("image_size"),
             channels=_CHANNELS.get(str_value(values.get("color_mode"))) if image else None, channels_site=sites.get("color_mode"),
-        ) for _ in range(2)]
-        return Seq(pair, "tuple")
-    return _new_source(
-        it, function, labels, node, container="dataset",
-        image_size=_tuple(values.get("image_size")) if image else None, image_size_site=sites.get("image_size"),
-        channels=_CHANNELS.get(str_value(values.get("color_mode"))) if image else None, channels_site=sites.get("color_mode"),
-    )
+        )
+
+    if str_value(values.get("subset")) == "both":  # a (training, validation) pair
+        return Seq([source(), source()], "tuple")
+    return source()
 
 
 def _labels_for_mode(modes: dict, mode: Value, count: ClassCount, function: str, param: str, sites: dict, node, it):
