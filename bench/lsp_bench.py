@@ -15,6 +15,7 @@ It is a benchmark, not a test: it prints a Markdown table (PASS/FAIL against the
 targets) and exits 0 unless the server misbehaves (dies, times out, answers an error).
 See bench/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -92,7 +93,7 @@ def _numpy_block(k: int, rng: random.Random, mismatch: bool) -> str:
     n = rng.choice([500, 1000, 2000, 5000])
     head = 'Dense(1, activation="sigmoid")' if mismatch else f'Dense(NUM_CLASSES_{k}, activation="softmax")'
     loss = '"binary_crossentropy"' if mismatch else '"categorical_crossentropy"'
-    return f'''
+    return f"""
 # --- experiment {k}: tabular classifier on arrays ({classes} classes)
 NUM_CLASSES_{k} = {classes}
 EPOCHS_{k} = {rng.choice([5, 10, 20, 30])}
@@ -126,12 +127,12 @@ history_{k} = model_{k}.fit(
     validation_data=(x_val_{k}, y_val_{k}),
     verbose=2,
 )
-'''
+"""
 
 
 def _directory_dataset_block(k: int, rng: random.Random, mismatch: bool) -> str:
     loss = '"sparse_categorical_crossentropy"' if mismatch else '"categorical_crossentropy"'
-    return f'''
+    return f"""
 # --- experiment {k}: functional CNN on image_dataset_from_directory
 EPOCHS_{k} = {rng.choice([5, 10, 15])}
 BATCH_SIZE_{k} = {rng.choice([16, 32, 64])}
@@ -170,14 +171,17 @@ outputs_{k} = layers.Dense(len(class_names_{k}), activation="softmax")(x)
 func_model_{k} = keras.Model(inputs_{k}, outputs_{k}, name="func_{k}")
 func_model_{k}.compile(optimizer="adam", loss={loss}, metrics=["accuracy"])
 history_{k} = func_model_{k}.fit(train_ds_{k}, validation_data=val_ds_{k}, epochs=EPOCHS_{k})
-'''
+"""
 
 
 def _flow_block(k: int, rng: random.Random, mismatch: bool) -> str:
     head = "Dense(1)" if mismatch else "Dense(train_gen_{k}.num_classes)"
-    loss = "tf.keras.losses.BinaryCrossentropy(from_logits=True)" if mismatch else \
-        "tf.keras.losses.CategoricalCrossentropy(from_logits=True)"
-    return f'''
+    loss = (
+        "tf.keras.losses.BinaryCrossentropy(from_logits=True)"
+        if mismatch
+        else "tf.keras.losses.CategoricalCrossentropy(from_logits=True)"
+    )
+    return f"""
 # --- experiment {k}: Sequential CNN on ImageDataGenerator.flow_from_directory
 EPOCHS_{k} = {rng.choice([10, 15, 25])}
 BATCH_SIZE_{k} = {rng.choice([32, 64, 128, 384])}
@@ -225,7 +229,7 @@ history_{k} = cnn_{k}.fit(
     validation_data=val_gen_{k},
     validation_steps=val_gen_{k}.samples // BATCH_SIZE_{k},
 )
-'''
+"""
 
 
 def _builder_block(k: int, rng: random.Random, mismatch: bool) -> str:
@@ -268,7 +272,7 @@ for lr_{k} in [1e-2, 1e-3]:
 
 
 def _plot_block(k: int, rng: random.Random, mismatch: bool) -> str:
-    return f'''
+    return f"""
 # --- plotting noise {k}
 def plot_history_{k}(history, title="run {k}"):
     acc = history.history["accuracy"]
@@ -293,7 +297,7 @@ def plot_history_{k}(history, title="run {k}"):
 
 summary_{k} = {{"name": "run {k}", "seed": SEED, "lr": LEARNING_RATE}}
 print(summary_{k})
-'''
+"""
 
 
 BLOCKS = [_numpy_block, _flow_block, _plot_block, _directory_dataset_block, _builder_block, _plot_block]
@@ -306,10 +310,15 @@ def generate_script(lines: int, seed: int, name: str = "bench") -> str:
     (e.g. `Dense(1)` on one-hot labels), so the server always has real findings to publish.
     """
     rng = random.Random(seed)
-    parts = [HEADER.format(
-        name=name, seed=seed, seed_value=rng.randint(1, 9999), img=rng.choice([128, 150, 180, 224]),
-        lr=rng.choice([1e-3, 3e-4, 1e-4]),
-    )]
+    parts = [
+        HEADER.format(
+            name=name,
+            seed=seed,
+            seed_value=rng.randint(1, 9999),
+            img=rng.choice([128, 150, 180, 224]),
+            lr=rng.choice([1e-3, 3e-4, 1e-4]),
+        )
+    ]
     count = parts[0].count("\n")
     k = 0
     while True:
@@ -384,6 +393,7 @@ def make_data_tree(root: Path) -> None:
 # A tiny LSP client over stdio
 # =============================================================================================
 
+
 class ServerError(Exception):
     """The server died, timed out or answered with an error."""
 
@@ -414,8 +424,11 @@ class LspClient:
         self.started_at = time.perf_counter()
         self.proc = await asyncio.create_subprocess_exec(
             *server_command(),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            cwd=str(self.cwd), limit=64 * 1024 * 1024,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            cwd=str(self.cwd),
+            limit=64 * 1024 * 1024,
         )
         self._reader = asyncio.create_task(self._read_loop())
         self._stderr_reader = asyncio.create_task(self._read_stderr())
@@ -429,13 +442,17 @@ class LspClient:
         return self._stderr.decode("utf-8", "replace")
 
     async def initialize(self, root: Path) -> dict:
-        result = await self.request("initialize", {
-            "processId": os.getpid(),
-            "rootUri": root.as_uri(),
-            "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": True}}},
-            "initializationOptions": self.initialization_options,
-            "clientInfo": {"name": "kerasls-bench"},
-        }, timeout=INITIALIZE_TIMEOUT_S)
+        result = await self.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": root.as_uri(),
+                "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": True}}},
+                "initializationOptions": self.initialization_options,
+                "clientInfo": {"name": "kerasls-bench"},
+            },
+            timeout=INITIALIZE_TIMEOUT_S,
+        )
         await self.notify("initialized", {})
         return result
 
@@ -609,21 +626,31 @@ class LspClient:
     # -- documents ----------------------------------------------------------------------------
     async def open(self, uri: str, text: str, version: int = 1) -> asyncio.Future:
         future = self.expect_diagnostics(uri, version)
-        await self.notify("textDocument/didOpen", {
-            "textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text},
-        })
+        await self.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text},
+            },
+        )
         return future
 
-    async def change(self, uri: str, version: int, line: int, start: int, end: int, new_text: str) -> tuple[float, asyncio.Future]:
+    async def change(
+        self, uri: str, version: int, line: int, start: int, end: int, new_text: str
+    ) -> tuple[float, asyncio.Future]:
         future = self.expect_diagnostics(uri, version)
         sent = time.perf_counter()
-        await self.notify("textDocument/didChange", {
-            "textDocument": {"uri": uri, "version": version},
-            "contentChanges": [{
-                "range": {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}},
-                "text": new_text,
-            }],
-        })
+        await self.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [
+                    {
+                        "range": {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}},
+                        "text": new_text,
+                    }
+                ],
+            },
+        )
         return sent, future
 
 
@@ -641,6 +668,7 @@ def read_rss_mb(pid: int) -> dict[str, float]:
 # =============================================================================================
 # Measurements
 # =============================================================================================
+
 
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100): p95 of 50 samples is the 48th smallest."""
@@ -706,7 +734,9 @@ async def bench_edits(workdir: Path, lines: int, edits: int, warmup: int, ast_ru
                 new = str(int(site.value) + bumps[site.line])
             version += 1
             sent, future = await client.change(uri, version, site.line, site.start, site.start + len(old), new)
-            received, count = await client.wait(future, f"edit {index + 1} (version {version}) of the {lines}-line script", EDIT_TIMEOUT_S)
+            received, count = await client.wait(
+                future, f"edit {index + 1} (version {version}) of the {lines}-line script", EDIT_TIMEOUT_S
+            )
             current[site.line] = new
             if index >= warmup:
                 samples.append((region, (received - sent) * 1000.0, count))
@@ -722,10 +752,18 @@ async def bench_edits(workdir: Path, lines: int, edits: int, warmup: int, ast_ru
             by_region[region] = {"n": len(part), "median_ms": statistics.median(part), "p95_ms": percentile(part, 95)}
     counts = [c for _, _, c in samples]
     return EditResult(
-        lines=text.count("\n"), edits=len(values), open_ms=open_ms,
-        median_ms=statistics.median(values), p95_ms=percentile(values, 95), max_ms=max(values),
-        by_region=by_region, diagnostics_min=min(counts), diagnostics_max=max(counts),
-        ast_parse_ms=time_ast_parse(text, ast_runs), samples_ms=values, rss_after_mb=rss,
+        lines=text.count("\n"),
+        edits=len(values),
+        open_ms=open_ms,
+        median_ms=statistics.median(values),
+        p95_ms=percentile(values, 95),
+        max_ms=max(values),
+        by_region=by_region,
+        diagnostics_min=min(counts),
+        diagnostics_max=max(counts),
+        ast_parse_ms=time_ast_parse(text, ast_runs),
+        samples_ms=values,
+        rss_after_mb=rss,
     )
 
 
@@ -791,6 +829,7 @@ async def bench_memory(workdir: Path, documents: int) -> dict[str, Any]:
 # Report
 # =============================================================================================
 
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -799,20 +838,27 @@ def render(results: dict[str, Any]) -> str:
     out = []
     env = results["environment"]
     out.append(f"## kerasls LSP benchmark ({env['python']}, {env['platform']}, {env['cpus']} CPUs)\n")
-    out.append(f"Server: `{env['server_command']}`. Load average (1 min) at start / end: "
-               f"{env['loadavg_start']:.2f} / {env.get('loadavg_end', float('nan')):.2f}.")
+    out.append(
+        f"Server: `{env['server_command']}`. Load average (1 min) at start / end: "
+        f"{env['loadavg_start']:.2f} / {env.get('loadavg_end', float('nan')):.2f}."
+    )
     if max(env["loadavg_start"], env.get("loadavg_end", 0.0)) > 0.5 * (env["cpus"] or 1):
         out.append("**Warning: the machine was busy with other work; latencies are inflated and noisy.**")
     out.append("")
     out.append("### One-line edit → publishDiagnostics (debounce 0)\n")
-    out.append("| lines | edits | median ms | p95 ms | max ms | ast.parse ms | median / ast.parse | p95 / ast.parse | diagnostics | target (p95) | result |")
+    out.append(
+        "| lines | edits | median ms | p95 ms | max ms | ast.parse ms | median / ast.parse | p95 / ast.parse | diagnostics | target (p95) | result |"
+    )
     out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for edit in results["edits"]:
         target = EDIT_P95_TARGETS_MS.get(edit["size"])
         target_text = f"< {target:.0f} ms" if target else "—"
         result_text = verdict(edit["p95_ms"] < target) if target else "—"
-        diags = f"{edit['diagnostics_min']}" if edit["diagnostics_min"] == edit["diagnostics_max"] else \
-            f"{edit['diagnostics_min']}–{edit['diagnostics_max']}"
+        diags = (
+            f"{edit['diagnostics_min']}"
+            if edit["diagnostics_min"] == edit["diagnostics_max"]
+            else f"{edit['diagnostics_min']}–{edit['diagnostics_max']}"
+        )
         out.append(
             f"| {edit['lines']:,} | {edit['edits']} | {edit['median_ms']:.1f} | {edit['p95_ms']:.1f} | {edit['max_ms']:.1f} "
             f"| {edit['ast_parse_ms']:.2f} | {edit['median_ms'] / edit['ast_parse_ms']:.1f}× "
@@ -845,8 +891,12 @@ def render(results: dict[str, Any]) -> str:
             f"| resident memory (VmRSS), {m['documents']} × 200-line documents open | {m['rss_mb']:.0f} MB "
             f"| < {MEMORY_TARGET_MB:.0f} MB | {verdict(m['rss_mb'] < MEMORY_TARGET_MB)} |"
         )
-        out.append(f"| … peak (VmHWM) / after initialize, no documents | {m['peak_mb']:.0f} MB / {m['rss_after_initialize_mb']:.0f} MB | | |")
-        out.append(f"| … documents whose diagnostics were non-empty | {m['documents_with_diagnostics']} / {m['documents']} | | |")
+        out.append(
+            f"| … peak (VmHWM) / after initialize, no documents | {m['peak_mb']:.0f} MB / {m['rss_after_initialize_mb']:.0f} MB | | |"
+        )
+        out.append(
+            f"| … documents whose diagnostics were non-empty | {m['documents_with_diagnostics']} / {m['documents']} | | |"
+        )
     out.append("")
     return "\n".join(out)
 
@@ -867,6 +917,7 @@ def passes(results: dict[str, Any]) -> dict[str, bool]:
 # =============================================================================================
 # Main
 # =============================================================================================
+
 
 async def run(args) -> dict[str, Any]:
     results: dict[str, Any] = {
@@ -902,9 +953,15 @@ async def run(args) -> dict[str, Any]:
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="200,2000,10000", help="script sizes in lines, comma-separated (default %(default)s)")
-    parser.add_argument("--edits", type=int, default=None, help="measured one-line edits per size (default 60; 9 with --quick)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", default="200,2000,10000", help="script sizes in lines, comma-separated (default %(default)s)"
+    )
+    parser.add_argument(
+        "--edits", type=int, default=None, help="measured one-line edits per size (default 60; 9 with --quick)"
+    )
     parser.add_argument("--warmup", type=int, default=None, help="unmeasured edits first (default 3; 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: few edits, 2 start-up runs, 10 documents")
     parser.add_argument("--startup-runs", type=int, default=None, help="start-up runs (default 5)")
@@ -913,7 +970,9 @@ def parse_args(argv=None):
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--json", metavar="PATH", help="also write all numbers (and raw samples) as JSON here")
-    parser.add_argument("--dump-script", metavar="LINES", type=int, help="print the generated script of that size and exit")
+    parser.add_argument(
+        "--dump-script", metavar="LINES", type=int, help="print the generated script of that size and exit"
+    )
     args = parser.parse_args(argv)
     try:
         args.sizes = [int(part.replace("_", "")) for part in args.sizes.split(",") if part.strip()]
@@ -933,7 +992,9 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.dump_script:
-        sys.stdout.write(generate_script(args.dump_script, seed=SEED + args.dump_script, name=f"edits_{args.dump_script}"))
+        sys.stdout.write(
+            generate_script(args.dump_script, seed=SEED + args.dump_script, name=f"edits_{args.dump_script}")
+        )
         return 0
     try:
         results = asyncio.run(run(args))

@@ -6,6 +6,7 @@ with one analysis of the text, then analyses N edited versions (one line each).
 
     .venv/bin/python bench/profile_edit.py --lines 10000 --edits 15 [--cprofile 25]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,15 +23,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lsp_bench as bench  # noqa: E402
 
-from kerasls.analysis import _finish, analyze, build_trainings, run_rules  # noqa: E402
-from kerasls.interpreter import Interpreter  # noqa: E402
+from kerasls.analysis import analyze  # noqa: E402
+from kerasls.analysis.analyze import _finish, run_rules  # noqa: E402
+from kerasls.analysis.settings import Settings  # noqa: E402
+from kerasls.engine import interpret  # noqa: E402
+from kerasls.engine.runtime import resolve  # noqa: E402
+from kerasls.engine.shapes import summarize_models  # noqa: E402
+from kerasls.engine.trainings import pair_trainings  # noqa: E402
+from kerasls.filesystem import FileSystemHost  # noqa: E402
 from kerasls.knowledge import keras  # noqa: E402
-from kerasls.library import Library  # noqa: E402
-from kerasls.rules.base import Context  # noqa: E402
-from kerasls.runtime import resolve  # noqa: E402
-from kerasls.settings import Settings  # noqa: E402
-from kerasls.source import Source, chunk_boundaries, split_lines  # noqa: E402
-from kerasls.workspace import FileSystemHost  # noqa: E402
+from kerasls.rules.api import Context  # noqa: E402
+from kerasls.text.source import Source, chunk_boundaries, split_lines  # noqa: E402
 
 
 def edited_texts(text: str, count: int) -> list[str]:
@@ -38,9 +41,9 @@ def edited_texts(text: str, count: int) -> list[str]:
     out = []
     for index, (_, site) in enumerate(bench.plan_edits(text, count, seed=bench.SEED + 7 * len(lines))):
         line = lines[site.line]
-        current = line[site.start:].split(",")[0].split(")")[0].strip()
+        current = line[site.start :].split(",")[0].split(")")[0].strip()
         new = f"{current}{index}" if "." in current else str(int(current) + 1000 + index)
-        lines[site.line] = line[:site.start] + new + line[site.start + len(current):]
+        lines[site.line] = line[: site.start] + new + line[site.start + len(current) :]
         out.append("\n".join(lines))
     return out
 
@@ -57,16 +60,15 @@ def phases(text: str, host, knowledge, settings, previous=None) -> dict[str, flo
     source = Source(text, previous=previous.source if previous is not None else None)
     p["Source() (split + cut + parse edited chunk)"] = time.perf_counter() - t
     t = time.perf_counter()
-    library = Library(knowledge, host)
-    interpreter = Interpreter(source, library)
-    interpreter.run()
-    p["Interpreter.run"] = time.perf_counter() - t
+    facts = interpret(source, knowledge, host)
+    p["interpret"] = time.perf_counter() - t
     t = time.perf_counter()
-    runtime = resolve(host.installation(), library.imports, interpreter.environ)
-    trainings = build_trainings(interpreter, knowledge)
-    p["resolve + build_trainings"] = time.perf_counter() - t
+    runtime = resolve(host.installation(), facts.imports, facts.environ)
+    trainings = pair_trainings(facts, knowledge)
+    summaries = summarize_models(facts.models, trainings, knowledge, not facts.trainable_unknown)
+    p["resolve + pair_trainings + summaries"] = time.perf_counter() - t
     t = time.perf_counter()
-    diagnostics, _ = run_rules(trainings, Context(source, knowledge, runtime, interpreter), settings)
+    diagnostics, _ = run_rules(Context(source, knowledge, runtime, facts, trainings, summaries), settings)
     p["run_rules"] = time.perf_counter() - t
     t = time.perf_counter()
     _finish(diagnostics, text, settings)
@@ -110,9 +112,11 @@ def main() -> int:
             analyze(edited, host=host, previous=base)
             with_gc.append((time.perf_counter() - start) * 1000)
         gc.callbacks.remove(on_gc)
-        print(f"analyze() per one-line edit, GC on:  median {statistics.median(with_gc):.0f} ms, "
-              f"max {max(with_gc):.0f} ms; {len(gc_ms)} gen-2 collections over {len(texts)} edits, "
-              f"{statistics.median(gc_ms) if gc_ms else 0:.0f} ms each (median)")
+        print(
+            f"analyze() per one-line edit, GC on:  median {statistics.median(with_gc):.0f} ms, "
+            f"max {max(with_gc):.0f} ms; {len(gc_ms)} gen-2 collections over {len(texts)} edits, "
+            f"{statistics.median(gc_ms) if gc_ms else 0:.0f} ms each (median)"
+        )
 
         # 2. GC off: the analysis's own work, by phase.
         gc.collect()
@@ -132,8 +136,10 @@ def main() -> int:
         for obj in gc.garbage:
             kinds[type(obj).__name__] = kinds.get(type(obj).__name__, 0) + 1
         top = sorted(kinds.items(), key=lambda kv: -kv[1])[:8]
-        print(f"\n{len(gc.garbage):,} objects per analysis are freed only by the cyclic GC; most common: "
-              + ", ".join(f"{k} {v:,}" for k, v in top))
+        print(
+            f"\n{len(gc.garbage):,} objects per analysis are freed only by the cyclic GC; most common: "
+            + ", ".join(f"{k} {v:,}" for k, v in top)
+        )
         gc.set_debug(0)
         gc.garbage.clear()
         gc.enable()

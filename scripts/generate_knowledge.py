@@ -149,9 +149,7 @@ def quiet():
     """Swallow stdout/stderr chatter and warnings from probed calls."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(
-            io.StringIO()
-        ):
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             yield
 
 
@@ -302,16 +300,10 @@ def collect_losses() -> dict:
 
         return accept
 
-    k3_candidates = identifier_variants(
-        list(registry) + public_names(keras.losses) + list(functions) + list(classes)
-    )
-    strings = _resolve_strings(
-        keras.losses.get, k3_candidates, make_accept(keras.losses.Loss, keras.losses)
-    )
+    k3_candidates = identifier_variants(list(registry) + public_names(keras.losses) + list(functions) + list(classes))
+    strings = _resolve_strings(keras.losses.get, k3_candidates, make_accept(keras.losses.Loss, keras.losses))
 
-    k2_candidates = identifier_variants(
-        list(vars(k2_losses_src)) + public_names(tf_keras.losses) + list(k3_candidates)
-    )
+    k2_candidates = identifier_variants(list(vars(k2_losses_src)) + public_names(tf_keras.losses) + list(k3_candidates))
     tf_keras_strings = _resolve_strings(
         tf_keras.losses.get,
         k2_candidates,
@@ -392,9 +384,7 @@ def collect_metrics() -> dict:
     def accept(result):
         if type(result) is keras.metrics.Metric:
             return None  # the abstract base class: resolves, but cannot compute anything
-        if isinstance(result, keras.metrics.Metric) or any(
-            result is o for o in public_objects
-        ):
+        if isinstance(result, keras.metrics.Metric) or any(result is o for o in public_objects):
             return _metric_canonical(result)
         return None
 
@@ -407,9 +397,7 @@ def collect_metrics() -> dict:
     needs_args = [
         key
         for key in sorted(registry)
-        if key not in strings
-        and key.lower() not in compile_special
-        and not try_call(keras.metrics.get, key)[0]
+        if key not in strings and key.lower() not in compile_special and not try_call(keras.metrics.get, key)[0]
     ]
     if needs_args:
         note(
@@ -473,8 +461,7 @@ def _tf_activation_matches(activation_outputs) -> dict:
             matches = sorted(
                 canon
                 for canon, expected in activation_outputs.items()
-                if expected.shape == got.shape
-                and np.allclose(got, expected, rtol=1e-5, atol=1e-6)
+                if expected.shape == got.shape and np.allclose(got, expected, rtol=1e-5, atol=1e-6)
             )
             if not matches:
                 continue
@@ -499,9 +486,7 @@ def collect_activations() -> dict:
             return result.__name__
         return None
 
-    candidates = identifier_variants(
-        list(k3_activations_src.ALL_OBJECTS_DICT) + public_names(keras.activations)
-    )
+    candidates = identifier_variants(list(k3_activations_src.ALL_OBJECTS_DICT) + public_names(keras.activations))
     names = _resolve_strings(keras.activations.get, candidates, accept)
 
     # Reference outputs of every canonical activation callable with x alone.
@@ -535,11 +520,7 @@ def collect_pipelines() -> dict:
     # Keras 3 line: tf.keras re-exports keras.src.legacy's ImageDataGenerator.
     k3_idg = tf.keras.preprocessing.image.ImageDataGenerator
     k2_idg = tf_keras.preprocessing.image.ImageDataGenerator
-    out = {
-        "ImageDataGenerator": _with_tf_keras_variant(
-            class_signature(k3_idg), class_signature(k2_idg)
-        )
-    }
+    out = {"ImageDataGenerator": _with_tf_keras_variant(class_signature(k3_idg), class_signature(k2_idg))}
     for method in IMAGE_DATA_GENERATOR_METHODS:
         k3 = signature_info(getattr(k3_idg, method), skip_first=True)
         k2 = signature_info(getattr(k2_idg, method), skip_first=True)
@@ -572,9 +553,7 @@ def collect_removed_in_keras3() -> dict:
 
     out = {}
     for method in REMOVED_MODEL_METHODS:
-        out[f"Model.{method}"] = not hasattr(keras.Model, method) and hasattr(
-            tf_keras.Model, method
-        )
+        out[f"Model.{method}"] = not hasattr(keras.Model, method) and hasattr(tf_keras.Model, method)
 
     def has_idg(root):
         try:
@@ -680,9 +659,18 @@ def _application_jobs(names) -> list:
 
 # Rough relative build cost (about the layer count), for scheduling only.
 _HEAVY_APPLICATIONS = (
-    "NASNetLarge", "EfficientNetV2L", "EfficientNetB7", "InceptionResNetV2",
-    "EfficientNetB6", "EfficientNetV2M", "DenseNet201", "EfficientNetB5",
-    "ResNet152", "ResNet152V2", "DenseNet169", "EfficientNetB4",
+    "NASNetLarge",
+    "EfficientNetV2L",
+    "EfficientNetB7",
+    "InceptionResNetV2",
+    "EfficientNetB6",
+    "EfficientNetV2M",
+    "DenseNet201",
+    "EfficientNetB5",
+    "ResNet152",
+    "ResNet152V2",
+    "DenseNet169",
+    "EfficientNetB4",
 )
 
 
@@ -706,9 +694,7 @@ def start_application_measurements(names):
     # Big models first, so the pool does not end waiting on one straggler.
     jobs.sort(key=lambda job: (-_application_cost(job[0]), job[0], job[1] or 0))
     workers = max(1, min(len(jobs), os.cpu_count() or 1, 8))
-    pool = multiprocessing.get_context("spawn").Pool(
-        workers, initializer=_application_worker_init
-    )
+    pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_application_worker_init)
     pending = pool.map_async(_application_job, jobs, chunksize=1)
 
     def finish() -> dict:
@@ -796,11 +782,7 @@ def application_names() -> list[str]:
     import keras
 
     apps = keras.applications
-    return [
-        n
-        for n in public_names(apps)
-        if not inspect.ismodule(getattr(apps, n)) and callable(getattr(apps, n))
-    ]
+    return [n for n in public_names(apps) if not inspect.ismodule(getattr(apps, n)) and callable(getattr(apps, n))]
 
 
 SECTIONS = (

@@ -2,6 +2,7 @@
 
 Usage: python scripts/generate_rule_docs.py [--check]
 """
+
 from __future__ import annotations
 
 import sys
@@ -32,7 +33,15 @@ def render() -> str:
         doc = rule.doc().replace("\n## ", "\n### ")
         if doc.startswith("## "):
             doc = "#" + doc
-        out += ["", f'<a id="{rule.code.lower()}"></a>', f"## {rule.code}: {rule.name}", "", f"Default severity: {rule.severity.label}.", "", doc]
+        out += [
+            "",
+            f'<a id="{rule.code.lower()}"></a>',
+            f"## {rule.code}: {rule.name}",
+            "",
+            f"Default severity: {rule.severity.label}.",
+            "",
+            doc,
+        ]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -82,8 +82,15 @@ def start_child(kind, rules):
     fd, path = tempfile.mkstemp(prefix=f"kls_{kind}_", suffix=".json")
     os.close(fd)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0", **CHILD_ENV[kind]}
-    cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), "--child", "--only", ",".join(rules),
-           "--output", path]
+    cmd = [
+        sys.executable,
+        str(pathlib.Path(__file__).resolve()),
+        "--child",
+        "--only",
+        ",".join(rules),
+        "--output",
+        path,
+    ]
     proc = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     return proc, path
 

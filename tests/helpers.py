@@ -1,4 +1,5 @@
 """Shared helpers: run the core on a snippet, run the real CLI."""
+
 from __future__ import annotations
 
 import os
@@ -8,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from kerasls.analysis import Analysis, analyze
-from kerasls.host import FakeHost, Installation
+from kerasls.engine.host import FakeHost, Installation
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -23,7 +24,9 @@ def codes(analysis: Analysis) -> list[str]:
     return [d.code for d in analysis.diagnostics]
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """The real `kerasls` command, as a user runs it."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     return subprocess.run(

@@ -1,4 +1,5 @@
 """A pytest-lsp client that keeps every publishDiagnostics (with its version), for server tests."""
+
 from __future__ import annotations
 
 import asyncio
@@ -6,12 +7,11 @@ import os
 import sys
 from pathlib import Path
 
+from helpers import REPO
 from lsprotocol import types
+from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
-from pygls.protocol import default_converter
-
-from helpers import REPO
 
 SEED = REPO / "examples" / "leaf_species_cnn.py"
 
@@ -44,10 +44,11 @@ def make_client() -> LanguageClient:
     return client
 
 
-def server_config(env: dict | None = None) -> ClientServerConfig:
+def server_config(env: dict | None = None, command: list[str] | None = None) -> ClientServerConfig:
+    """The real server over stdio (or `command`, a test's own way of starting it)."""
     environment = {**os.environ, "PYTHONPATH": str(poisoned_site()), **(env or {})}
     return ClientServerConfig(
-        server_command=[sys.executable, "-m", "kerasls", "serve"],
+        server_command=command or [sys.executable, "-m", "kerasls", "serve"],
         client_factory=make_client,
         server_env=environment,
     )
@@ -63,32 +64,49 @@ def capabilities(profile: str = "visual-studio-code", encodings: list[str] | Non
 
 
 async def initialize(client: LanguageClient, options: dict | None = None, **caps) -> types.InitializeResult:
-    return await client.initialize_session(types.InitializeParams(
-        capabilities=capabilities(**caps),
-        initialization_options=options,
-        root_uri=REPO.as_uri(),
-    ))
+    return await client.initialize_session(
+        types.InitializeParams(
+            capabilities=capabilities(**caps),
+            initialization_options=options,
+            root_uri=REPO.as_uri(),
+        )
+    )
 
 
 def open_document(client: LanguageClient, path: Path, text: str | None = None, version: int = 1) -> str:
     uri = path.as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
-        uri=uri, language_id="python", version=version, text=path.read_text() if text is None else text,
-    )))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri,
+                language_id="python",
+                version=version,
+                text=path.read_text() if text is None else text,
+            )
+        )
+    )
     return uri
 
 
-def change(client: LanguageClient, uri: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str) -> None:
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(start=types.Position(*start), end=types.Position(*end)), text=text,
-        )],
-    ))
+def change(
+    client: LanguageClient, uri: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str
+) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=types.Position(*start), end=types.Position(*end)),
+                    text=text,
+                )
+            ],
+        )
+    )
 
 
-async def published(client: LanguageClient, uri: str, version: int | None = None, timeout: float = 30.0,
-                    after: int = 0) -> list[types.Diagnostic]:
+async def published(
+    client: LanguageClient, uri: str, version: int | None = None, timeout: float = 30.0, after: int = 0
+) -> list[types.Diagnostic]:
     """Wait until the server publishes diagnostics for this document (version); return them."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -118,7 +136,7 @@ def apply(text: str, edits: list[types.TextEdit]) -> str:
         return sum(len(x) for x in lines[: pos.line]) + len(line.rstrip("\r\n"))
 
     for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
-        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
     return text
 
 

@@ -1,4 +1,5 @@
 """The real `kerasls` command: output formats, exit status, fixes, configuration, bad input."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,6 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO, run_cli
 
 SEED = REPO / "examples" / "leaf_species_cnn.py"
@@ -92,7 +92,9 @@ def test_fix_makes_the_seed_clean_and_diff_writes_nothing(seed_dir):
 def test_select_and_ignore(seed_dir):
     only = run_cli("check", "--format", "json", "--select", "KLS4", str(seed_dir))
     assert {i["code"] for i in json.loads(only.stdout)} == {"KLS401"}
-    rest = run_cli("check", "--format", "json", "--ignore", "KLS101,accuracy-resolves-to-binary-accuracy", str(seed_dir))
+    rest = run_cli(
+        "check", "--format", "json", "--ignore", "KLS101,accuracy-resolves-to-binary-accuracy", str(seed_dir)
+    )
     assert {i["code"] for i in json.loads(rest.stdout)} == {"KLS201", "KLS505", "KLS603"}
 
 
@@ -113,7 +115,7 @@ def test_pyproject_configuration(seed_dir):
 
 
 def test_bad_pyproject_is_reported(seed_dir):
-    (seed_dir / "pyproject.toml").write_text('[tool.kerasls]\nselect = 3\n')
+    (seed_dir / "pyproject.toml").write_text("[tool.kerasls]\nselect = 3\n")
     result = run_cli("check", str(seed_dir))
     assert result.returncode == 2
     assert "select must be a list" in result.stderr
@@ -153,13 +155,19 @@ def test_rules_and_rule_docs():
 
 # -- bad input ----------------------------------------------------------------------------
 def test_syntax_error_is_one_diagnostic_and_other_files_are_checked(tmp_path):
-    (tmp_path / "a_broken.py").write_text("import keras\nmodel = keras.Sequential([\n    keras.layers.Dense(3)\nmodel.fit(x)\n")
+    (tmp_path / "a_broken.py").write_text(
+        "import keras\nmodel = keras.Sequential([\n    keras.layers.Dense(3)\nmodel.fit(x)\n"
+    )
     shutil.copy(SEED, tmp_path / "b_seed.py")
     result = run_cli("check", "--format", "json", str(tmp_path))
     items = json.loads(result.stdout)
     broken = [i for i in items if i["path"].endswith("a_broken.py")]
     assert len(broken) == 1 and broken[0]["code"] == "KLS001"
-    assert "SyntaxError" in broken[0]["message"] and "never closed" in broken[0]["message"] or "invalid syntax" in broken[0]["message"]
+    assert (
+        "SyntaxError" in broken[0]["message"]
+        and "never closed" in broken[0]["message"]
+        or "invalid syntax" in broken[0]["message"]
+    )
     assert broken[0]["range"]["start"]["line"] in (1, 2, 3)
     assert any(i["path"].endswith("b_seed.py") for i in items)
     assert result.returncode == 1
@@ -173,10 +181,13 @@ def test_syntax_error_in_text_mode_names_the_line(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"import keras\nname = '\xff\xfe'\n", "not valid UTF-8"),
-    (b"\x00\x01\x02keras binary\x00", "binary"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"import keras\nname = '\xff\xfe'\n", "not valid UTF-8"),
+        (b"\x00\x01\x02keras binary\x00", "binary"),
+    ],
+)
 def test_unreadable_content_is_reported_and_the_rest_checked(tmp_path, content, message):
     (tmp_path / "bad.py").write_bytes(content)
     shutil.copy(SEED, tmp_path / "good.py")
@@ -204,7 +215,9 @@ def test_empty_and_latin1_declared_files(tmp_path):
 
 
 def test_huge_generated_file_gets_a_clear_message(tmp_path):
-    text = "import keras\n" + "".join(f"x_{i} = [{i}, {i + 1}, {i + 2}]  # generated table row\n" for i in range(110_000))
+    text = "import keras\n" + "".join(
+        f"x_{i} = [{i}, {i + 1}, {i + 2}]  # generated table row\n" for i in range(110_000)
+    )
     (tmp_path / "generated.py").write_text(text)
     assert len(text) > 5_000_000
     result = run_cli("check", str(tmp_path / "generated.py"), timeout=60)

@@ -1,4 +1,5 @@
 """kerasls never imports TensorFlow, Keras or user code; it reads the installed version from metadata."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO, run_cli
 
 

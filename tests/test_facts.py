@@ -1,11 +1,11 @@
 """The semantic model: imports, values, label sources, models and training calls."""
+
 from __future__ import annotations
 
 import pytest
-
-from kerasls.facts import Encoding
-
 from helpers import check
+
+from kerasls.engine.facts import Encoding
 
 
 def training(code: str, folders=None, index: int = -1):
@@ -17,18 +17,50 @@ def training(code: str, folders=None, index: int = -1):
 
 # -- imports ------------------------------------------------------------------------------
 IMPORT_STYLES = {
-    "tf": ("import tensorflow as tf", "tf.keras.Sequential", "tf.keras.layers.Dense", "tf.keras.losses.CategoricalCrossentropy"),
-    "from_tf": ("from tensorflow import keras", "keras.Sequential", "keras.layers.Dense", "keras.losses.CategoricalCrossentropy"),
-    "tf_keras_module": ("import tensorflow.keras as K", "K.Sequential", "K.layers.Dense", "K.losses.CategoricalCrossentropy"),
+    "tf": (
+        "import tensorflow as tf",
+        "tf.keras.Sequential",
+        "tf.keras.layers.Dense",
+        "tf.keras.losses.CategoricalCrossentropy",
+    ),
+    "from_tf": (
+        "from tensorflow import keras",
+        "keras.Sequential",
+        "keras.layers.Dense",
+        "keras.losses.CategoricalCrossentropy",
+    ),
+    "tf_keras_module": (
+        "import tensorflow.keras as K",
+        "K.Sequential",
+        "K.layers.Dense",
+        "K.losses.CategoricalCrossentropy",
+    ),
     "keras3": ("import keras", "keras.Sequential", "keras.layers.Dense", "keras.losses.CategoricalCrossentropy"),
-    "keras3_from": ("from keras import layers, losses, Sequential", "Sequential", "layers.Dense", "losses.CategoricalCrossentropy"),
+    "keras3_from": (
+        "from keras import layers, losses, Sequential",
+        "Sequential",
+        "layers.Dense",
+        "losses.CategoricalCrossentropy",
+    ),
     "names": (
         "from tensorflow.keras.models import Sequential as S\nfrom tensorflow.keras.layers import Dense as D\n"
         "from tensorflow.keras.losses import CategoricalCrossentropy as CCE",
-        "S", "D", "CCE",
+        "S",
+        "D",
+        "CCE",
     ),
-    "tf_keras_package": ("import tf_keras", "tf_keras.Sequential", "tf_keras.layers.Dense", "tf_keras.losses.CategoricalCrossentropy"),
-    "python_keras": ("from tensorflow.python import keras", "keras.Sequential", "keras.layers.Dense", "keras.losses.CategoricalCrossentropy"),
+    "tf_keras_package": (
+        "import tf_keras",
+        "tf_keras.Sequential",
+        "tf_keras.layers.Dense",
+        "tf_keras.losses.CategoricalCrossentropy",
+    ),
+    "python_keras": (
+        "from tensorflow.python import keras",
+        "keras.Sequential",
+        "keras.layers.Dense",
+        "keras.losses.CategoricalCrossentropy",
+    ),
 }
 
 
@@ -61,26 +93,34 @@ m.compile(loss=tf.keras.losses.CategoricalCrossentropy(True))
     assert t.loss.logits is True
 
 
-@pytest.mark.parametrize("spelling, expected", [
-    ('activation="softmax"', "softmax"),
-    ("activation=tf.nn.softmax", "softmax"),
-    ("activation=tf.keras.activations.sigmoid", "sigmoid"),
-    ("activation=None", "linear"),
-    ("", "linear"),
-    ('activation="swish"', "silu"),
-])
+@pytest.mark.parametrize(
+    "spelling, expected",
+    [
+        ('activation="softmax"', "softmax"),
+        ("activation=tf.nn.softmax", "softmax"),
+        ("activation=tf.keras.activations.sigmoid", "sigmoid"),
+        ("activation=None", "linear"),
+        ("", "linear"),
+        ('activation="swish"', "silu"),
+    ],
+)
 def test_activation_spellings(spelling, expected):
-    t = training(f"""
+    t = training(
+        f"""
 import tensorflow as tf
 m = tf.keras.Sequential([tf.keras.layers.Dense(3, {spelling})])
-""".replace("(3, )", "(3)"))
+""".replace("(3, )", "(3)")
+    )
     assert t.head.activation == expected
 
 
-@pytest.mark.parametrize("after", [
-    'tf.keras.layers.Activation("softmax")',
-    "tf.keras.layers.Softmax()",
-])
+@pytest.mark.parametrize(
+    "after",
+    [
+        'tf.keras.layers.Activation("softmax")',
+        "tf.keras.layers.Softmax()",
+    ],
+)
 def test_separate_activation_layer_sets_the_output_activation(after):
     t = training(f"""
 import tensorflow as tf
@@ -173,41 +213,53 @@ def labels_of(code: str, folders=None):
     return training(code, folders).labels
 
 
-@pytest.mark.parametrize("mode, encoding, rank", [
-    ("categorical", Encoding.ONE_HOT, 2),
-    ("sparse", Encoding.INTEGER, 1),
-    ("binary", Encoding.BINARY, 1),
-])
+@pytest.mark.parametrize(
+    "mode, encoding, rank",
+    [
+        ("categorical", Encoding.ONE_HOT, 2),
+        ("sparse", Encoding.INTEGER, 1),
+        ("binary", Encoding.BINARY, 1),
+    ],
+)
 def test_flow_from_directory_class_modes(mode, encoding, rank):
-    labels = labels_of(f"""
+    labels = labels_of(
+        f"""
 import tensorflow as tf
 gen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1 / 255)
 train = gen.flow_from_directory("data/train", target_size=(64, 64), class_mode="{mode}")
 model = tf.keras.Sequential([tf.keras.layers.Dense(3)])
 model.fit(train)
-""", folders={"data/train": ["a", "b", "c"]})
+""",
+        folders={"data/train": ["a", "b", "c"]},
+    )
     assert (labels.encoding, labels.rank, labels.classes) == (encoding, rank, 3)
 
 
 def test_flow_from_directory_defaults_to_categorical_and_counts_folders():
-    labels = labels_of("""
+    labels = labels_of(
+        """
 from tensorflow.keras.preprocessing.image import ImageDataGenerator
 import tensorflow as tf
 train = ImageDataGenerator().flow_from_directory("pics")
 m = tf.keras.Sequential([tf.keras.layers.Dense(3)])
 m.fit(train)
-""", folders={"pics": [f"c{i}" for i in range(12)]})
+""",
+        folders={"pics": [f"c{i}" for i in range(12)]},
+    )
     assert labels.encoding is Encoding.ONE_HOT and labels.classes == 12
     assert labels.count.note == "12 class folders in pics"
 
 
 def test_flow_from_directory_classes_argument_wins_over_folders():
-    labels = labels_of("""
+    labels = labels_of(
+        """
 import tensorflow as tf
 train = tf.keras.preprocessing.image.ImageDataGenerator().flow_from_directory("pics", classes=["x", "y"])
 m = tf.keras.Sequential([tf.keras.layers.Dense(3)])
 m.fit(train)
-""", folders={"pics": ["a", "b", "c"]})
+""",
+        folders={"pics": ["a", "b", "c"]},
+    )
     assert labels.classes == 2
 
 
@@ -227,22 +279,33 @@ m.fit(b)
     assert t.labels.encoding is Encoding.ONE_HOT and t.labels.classes == 5
 
 
-@pytest.mark.parametrize("call, encoding, rank, classes", [
-    ('keras.utils.image_dataset_from_directory("d")', Encoding.INTEGER, 1, 4),
-    ('keras.utils.image_dataset_from_directory("d", label_mode="categorical")', Encoding.ONE_HOT, 2, 4),
-    ('keras.utils.image_dataset_from_directory("d", label_mode="binary", class_names=["a", "b"])', Encoding.BINARY, 2, 2),
-    ('keras.utils.text_dataset_from_directory("d", label_mode="categorical")', Encoding.ONE_HOT, 2, 4),
-    ('keras.utils.audio_dataset_from_directory("d")', Encoding.INTEGER, 1, 4),
-    ('keras.preprocessing.image_dataset_from_directory("d")', Encoding.INTEGER, 1, 4),
-])
+@pytest.mark.parametrize(
+    "call, encoding, rank, classes",
+    [
+        ('keras.utils.image_dataset_from_directory("d")', Encoding.INTEGER, 1, 4),
+        ('keras.utils.image_dataset_from_directory("d", label_mode="categorical")', Encoding.ONE_HOT, 2, 4),
+        (
+            'keras.utils.image_dataset_from_directory("d", label_mode="binary", class_names=["a", "b"])',
+            Encoding.BINARY,
+            2,
+            2,
+        ),
+        ('keras.utils.text_dataset_from_directory("d", label_mode="categorical")', Encoding.ONE_HOT, 2, 4),
+        ('keras.utils.audio_dataset_from_directory("d")', Encoding.INTEGER, 1, 4),
+        ('keras.preprocessing.image_dataset_from_directory("d")', Encoding.INTEGER, 1, 4),
+    ],
+)
 def test_directory_datasets(call, encoding, rank, classes):
-    labels = labels_of(f"""
+    labels = labels_of(
+        f"""
 import keras
 ds = {call}
 ds = ds.cache().shuffle(100).prefetch(2)
 m = keras.Sequential([keras.layers.Dense(3)])
 m.fit(ds)
-""", folders={"d": ["w", "x", "y", "z"]})
+""",
+        folders={"d": ["w", "x", "y", "z"]},
+    )
     assert (labels.encoding, labels.rank, labels.classes) == (encoding, rank, classes)
 
 
@@ -259,13 +322,16 @@ m.fit(ds)
 
 
 def test_tf_one_hot_in_a_dataset_map():
-    labels = labels_of("""
+    labels = labels_of(
+        """
 import tensorflow as tf
 ds = tf.keras.utils.image_dataset_from_directory("d")
 ds = ds.map(lambda x, y: (x / 255.0, tf.one_hot(y, 4)))
 m = tf.keras.Sequential([tf.keras.layers.Dense(4)])
 m.fit(ds)
-""", folders={"d": ["a", "b", "c", "d"]})
+""",
+        folders={"d": ["a", "b", "c", "d"]},
+    )
     assert labels.encoding is Encoding.ONE_HOT and labels.classes == 4
 
 
@@ -280,20 +346,23 @@ m.fit(ds)
     assert labels is None
 
 
-@pytest.mark.parametrize("expr, encoding, classes, rank", [
-    ("tf.keras.utils.to_categorical(raw, 7)", Encoding.ONE_HOT, 7, None),  # raw's rank is unknown
-    ("tf.keras.utils.to_categorical(frame['label'].values, 7)", Encoding.ONE_HOT, 7, 2),
-    ("tf.one_hot(raw, 7)", Encoding.ONE_HOT, 7, None),
-    ("pd.get_dummies(frame['label']).values", Encoding.ONE_HOT, None, 2),
-    ("LabelEncoder().fit_transform(frame['label'])", Encoding.INTEGER, None, 1),
-    ("OneHotEncoder(sparse_output=False).fit_transform(frame[['label']])", Encoding.ONE_HOT, None, 2),
-    ("np.random.randint(0, 5, size=(100,))", Encoding.INTEGER, 5, 1),
-    ("np.random.randint(0, 2, (100, 1))", Encoding.BINARY, 2, 2),
-    ("frame['label'].values.astype('int64')", Encoding.INTEGER, None, 1),
-    ("(frame['label'] == 'yes').astype('float32').values.reshape(-1, 1)", Encoding.BINARY, 2, 2),
-    ("frame['price'].values", Encoding.VECTOR, None, 1),
-    ("np.load('y.npy').astype(int) - 1", Encoding.INTEGER, None, None),
-])
+@pytest.mark.parametrize(
+    "expr, encoding, classes, rank",
+    [
+        ("tf.keras.utils.to_categorical(raw, 7)", Encoding.ONE_HOT, 7, None),  # raw's rank is unknown
+        ("tf.keras.utils.to_categorical(frame['label'].values, 7)", Encoding.ONE_HOT, 7, 2),
+        ("tf.one_hot(raw, 7)", Encoding.ONE_HOT, 7, None),
+        ("pd.get_dummies(frame['label']).values", Encoding.ONE_HOT, None, 2),
+        ("LabelEncoder().fit_transform(frame['label'])", Encoding.INTEGER, None, 1),
+        ("OneHotEncoder(sparse_output=False).fit_transform(frame[['label']])", Encoding.ONE_HOT, None, 2),
+        ("np.random.randint(0, 5, size=(100,))", Encoding.INTEGER, 5, 1),
+        ("np.random.randint(0, 2, (100, 1))", Encoding.BINARY, 2, 2),
+        ("frame['label'].values.astype('int64')", Encoding.INTEGER, None, 1),
+        ("(frame['label'] == 'yes').astype('float32').values.reshape(-1, 1)", Encoding.BINARY, 2, 2),
+        ("frame['price'].values", Encoding.VECTOR, None, 1),
+        ("np.load('y.npy').astype(int) - 1", Encoding.INTEGER, None, None),
+    ],
+)
 def test_array_label_sources(expr, encoding, classes, rank):
     labels = labels_of(f"""
 import numpy as np
@@ -309,15 +378,18 @@ m.fit(np.zeros((100, 4)), y)
     assert (labels.encoding, labels.classes, labels.rank) == (encoding, classes, rank)
 
 
-@pytest.mark.parametrize("name, encoding, classes, rank", [
-    ("mnist", Encoding.INTEGER, 10, 1),
-    ("fashion_mnist", Encoding.INTEGER, 10, 1),
-    ("cifar10", Encoding.INTEGER, 10, 2),
-    ("cifar100", Encoding.INTEGER, 100, 2),
-    ("imdb", Encoding.BINARY, 2, 1),
-    ("reuters", Encoding.INTEGER, 46, 1),
-    ("boston_housing", Encoding.REGRESSION, None, 1),
-])
+@pytest.mark.parametrize(
+    "name, encoding, classes, rank",
+    [
+        ("mnist", Encoding.INTEGER, 10, 1),
+        ("fashion_mnist", Encoding.INTEGER, 10, 1),
+        ("cifar10", Encoding.INTEGER, 10, 2),
+        ("cifar100", Encoding.INTEGER, 100, 2),
+        ("imdb", Encoding.BINARY, 2, 1),
+        ("reuters", Encoding.INTEGER, 46, 1),
+        ("boston_housing", Encoding.REGRESSION, None, 1),
+    ],
+)
 def test_dataset_loaders(name, encoding, classes, rank):
     labels = labels_of(f"""
 from tensorflow import keras

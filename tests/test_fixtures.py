@@ -4,17 +4,18 @@ A line ending in `# expect: KLS101` must get that finding (a diagnostic starting
 line); every other line must stay free of errors and warnings. A first-line comment
 `# kerasls-test: folders DIR=N ...` gives the fake machine DIR with N class folders.
 """
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
 import pytest
-
-from kerasls.diagnostics import Severity
-from kerasls.fixing import fix_text
-
 from helpers import check
+
+from kerasls.analysis.documents import Document
+from kerasls.analysis.fix_all import fix_all
+from kerasls.text.diagnostics import Severity
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.py"))
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9, ]+)")
@@ -58,7 +59,7 @@ def test_fixture_fix_all_is_clean(path: Path):
     """Applying every preferred fix leaves no fixable error behind and keeps the file parseable."""
     text = path.read_text()
     folders = folders_of(text)
-    fixed, count, analysis = fix_text(text, lambda t: check(t, folders=folders))
+    analysis = fix_all(Document.file(text), lambda t, barriers: check(t, folders=folders)).analysis
     assert analysis.syntax is None
     leftovers = [d for d in analysis.diagnostics if d.severity <= Severity.WARNING and d.fixes]
     assert not leftovers, [(d.code, d.message) for d in leftovers]

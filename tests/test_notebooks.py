@@ -1,4 +1,5 @@
 """Notebooks: cells as one program, IPython syntax masked, findings per cell, fixes written back exactly."""
+
 from __future__ import annotations
 
 import json
@@ -6,12 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import REPO, run_cli
 
 from kerasls.analysis import analyze
-from kerasls.ipynb import NotebookError, read_notebook, write_sources
-from kerasls.notebook import Cell, map_diagnostics, mask_cell, virtual_module
-
-from helpers import REPO, run_cli
+from kerasls.analysis.documents import Cell, map_diagnostics, notebook_layout
+from kerasls.analysis.ipython import mask_cell
+from kerasls.cli.ipynb import NotebookError, read_notebook, write_sources
 
 NOTEBOOKS = REPO / "tests" / "notebooks"
 
@@ -30,17 +31,23 @@ def test_masking_keeps_every_column():
     assert masked.splitlines()[5] == "x = 3  # %not magic"
 
 
-@pytest.mark.parametrize("magic, analysed", [("%%time", True), ("%%capture out", True), ("%%bash", False), ("%%writefile x.py", False)])
+@pytest.mark.parametrize(
+    "magic, analysed", [("%%time", True), ("%%capture out", True), ("%%bash", False), ("%%writefile x.py", False)]
+)
 def test_cell_magics(magic, analysed):
     masked = mask_cell(f"{magic}\nimport keras\n")
     assert (masked is not None) == analysed
 
 
 def test_a_broken_cell_does_not_hide_the_others():
-    cells = [Cell("import keras\nm = keras.Sequential([keras.layers.Dense(1, activation='softmax')])\n"), Cell("x = (\n"), Cell("m.compile(loss='mse')")]
-    module = virtual_module(cells)
+    cells = [
+        Cell("import keras\nm = keras.Sequential([keras.layers.Dense(1, activation='softmax')])\n"),
+        Cell("x = (\n"),
+        Cell("m.compile(loss='mse')"),
+    ]
+    module = notebook_layout(cells)
     analysis = analyze(module.text, barriers=module.barriers)
-    found = {(f.cell, f.diagnostic.code) for f in map_diagnostics(module, analysis.diagnostics)}
+    found = {(f.part, f.diagnostic.code) for f in map_diagnostics(module, analysis.diagnostics)}
     assert found == {(0, "KLS301"), (1, "KLS001")}
 
 
@@ -97,11 +104,14 @@ def test_diff_on_a_notebook_writes_nothing(workdir):
     assert path.read_bytes() == before
 
 
-@pytest.mark.parametrize("name, message", [
-    ("broken.ipynb", "the JSON ends too early"),
-    ("old_format.ipynb", "nbformat 3 is not supported"),
-    ("r_kernel.ipynb", "the notebook's kernel is R, not Python"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("broken.ipynb", "the JSON ends too early"),
+        ("old_format.ipynb", "nbformat 3 is not supported"),
+        ("r_kernel.ipynb", "the notebook's kernel is R, not Python"),
+    ],
+)
 def test_unreadable_notebooks(workdir, name, message):
     before = (workdir / name).read_bytes()
     result = run_cli("check", "--fix", str(workdir / name))

@@ -1,14 +1,14 @@
 """Rule docs are complete, quote real measurements, and docs/rules.md is generated from them."""
+
 from __future__ import annotations
 
 import subprocess
 import sys
 
 import pytest
+from helpers import REPO
 
 from kerasls.rules import ALL_RULES, BY_CODE
-
-from helpers import REPO
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 
@@ -31,5 +31,7 @@ def test_codes_and_names_are_unique_and_well_formed():
 
 
 def test_generated_rule_docs_are_current():
-    result = subprocess.run([sys.executable, "scripts/generate_rule_docs.py", "--check"], cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "scripts/generate_rule_docs.py", "--check"], cwd=REPO, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr

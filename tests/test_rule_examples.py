@@ -1,14 +1,14 @@
 """Every rule's VALID and INVALID examples, run through the analysis core (Fixit style)."""
+
 from __future__ import annotations
 
 import textwrap
 
 import pytest
-
-from kerasls.fixes import apply_edits
-from kerasls.rules import RULES
-
 from helpers import check
+
+from kerasls.rules import RULES
+from kerasls.text.edits import apply_edits
 
 CASES = [
     pytest.param(rule, kind, index, example, id=f"{rule.code}-{kind}-{index}")

@@ -1,15 +1,16 @@
 """The real language server over stdio, driven by pytest-lsp (TensorFlow imports are poisoned)."""
+
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import pytest
 import pytest_lsp
-from lsprotocol import types
-from pytest_lsp import LanguageClient
-
 from helpers import REPO
 from lsp_client import SEED, apply, change, edits_of, initialize, open_document, published, server_config
+from lsprotocol import types
+from pytest_lsp import LanguageClient
 
 SEED_TEXT = SEED.read_text()
 SEED_LINES = SEED_TEXT.splitlines()
@@ -62,7 +63,9 @@ async def test_open_seed_publishes_the_three_findings(client: LanguageClient):
     assert (FLOW_LINE, "labels") in related
     assert (LOSS_LINE, "loss") in related
     assert (FIT_LINE, "the model is trained on these labels here") in related
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
 
 
 async def test_preferred_quick_fixes_clear_the_findings(client: LanguageClient):
@@ -71,11 +74,13 @@ async def test_preferred_quick_fixes_clear_the_findings(client: LanguageClient):
     items = serious(await published(client, uri, version))
     while items:
         diagnostic = items[0]
-        actions = await client.text_document_code_action_async(types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=diagnostic.range,
-            context=types.CodeActionContext(diagnostics=[diagnostic], only=[types.CodeActionKind.QuickFix]),
-        ))
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=diagnostic.range,
+                context=types.CodeActionContext(diagnostics=[diagnostic], only=[types.CodeActionKind.QuickFix]),
+            )
+        )
         preferred = [a for a in actions if a.is_preferred]
         assert len(preferred) == 1, [a.title for a in actions]
         assert any(a.title == f"Ignore {diagnostic.code} on this line" for a in actions)
@@ -83,8 +88,14 @@ async def test_preferred_quick_fixes_clear_the_findings(client: LanguageClient):
         assert preferred[0].edit.document_changes[0].text_document.version == version
         for edit in edits:
             version += 1
-            change(client, uri, version, (edit.range.start.line, edit.range.start.character),
-                   (edit.range.end.line, edit.range.end.character), edit.new_text)
+            change(
+                client,
+                uri,
+                version,
+                (edit.range.start.line, edit.range.start.character),
+                (edit.range.end.line, edit.range.end.character),
+                edit.new_text,
+            )
         text = apply(text, edits)
         items = serious(await published(client, uri, version))
     # Widening the output is enough: 42 logits with per-class binary crossentropy is a valid setup,
@@ -95,17 +106,21 @@ async def test_preferred_quick_fixes_clear_the_findings(client: LanguageClient):
 async def test_fix_all_source_action(client: LanguageClient):
     uri = await open_seed(client, "fix_all.py")
     await published(client, uri, 1)
-    actions = await client.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-        range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)),
-        context=types.CodeActionContext(diagnostics=[], only=["source.fixAll.kerasls"]),
-    ))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)),
+            context=types.CodeActionContext(diagnostics=[], only=["source.fixAll.kerasls"]),
+        )
+    )
     assert [a.kind for a in actions] == ["source.fixAll.kerasls"]
     fixed = apply(SEED_TEXT, edits_of(actions[0], uri))
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)],
-    ))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)],
+        )
+    )
     assert [d.code for d in await published(client, uri, 2)] == ["KLS603", "KLS505"]  # notes without safe fixes
 
 
@@ -113,16 +128,25 @@ async def test_ignore_action_inserts_a_suppression_comment(client: LanguageClien
     uri = await open_seed(client, "ignore.py")
     items = await published(client, uri, 1)
     target = next(d for d in items if d.code == "KLS101")
-    actions = await client.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), range=target.range,
-        context=types.CodeActionContext(diagnostics=[target]),
-    ))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=target.range,
+            context=types.CodeActionContext(diagnostics=[target]),
+        )
+    )
     ignore = next(a for a in actions if a.title == "Ignore KLS101 on this line")
     text = apply(SEED_TEXT, edits_of(ignore, uri))
     assert text.splitlines()[DENSE_LINE].endswith("# one score per image  # kerasls: ignore[KLS101]")
     edit = edits_of(ignore, uri)[0]
-    change(client, uri, 2, (edit.range.start.line, edit.range.start.character),
-           (edit.range.end.line, edit.range.end.character), edit.new_text)
+    change(
+        client,
+        uri,
+        2,
+        (edit.range.start.line, edit.range.start.character),
+        (edit.range.end.line, edit.range.end.character),
+        edit.new_text,
+    )
     assert {d.code for d in await published(client, uri, 2)} == {"KLS201", "KLS401", "KLS505", "KLS603"}
 
 
@@ -156,7 +180,9 @@ async def test_close_clears_diagnostics(client: LanguageClient):
     uri = await open_seed(client, "closing.py")
     await published(client, uri, 1)
     before = len(client.published)
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
     assert await published(client, uri, None, after=before) == []
 
 
@@ -166,9 +192,12 @@ async def test_hover_explains_what_was_inferred(client: LanguageClient):
 
     async def hover(line: int, text: str):
         column = SEED_LINES[line].index(text)
-        return await client.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line, column + 1),
-        ))
+        return await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line, column + 1),
+            )
+        )
 
     metric = await hover(METRIC_LINE, '"accuracy"')
     assert "resolves to `binary_accuracy`" in metric.contents.value and "41/42" in metric.contents.value
@@ -181,27 +210,34 @@ async def test_hover_explains_what_was_inferred(client: LanguageClient):
 
 async def test_unopened_document_and_out_of_range_positions_get_protocol_errors(client: LanguageClient):
     with pytest.raises(Exception) as error:
-        await client.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=(REPO / "never_opened.py").as_uri()),
-            position=types.Position(0, 0),
-        ))
+        await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=(REPO / "never_opened.py").as_uri()),
+                position=types.Position(0, 0),
+            )
+        )
     assert "not open" in str(error.value)
     uri = await open_seed(client, "ranges.py")
     await published(client, uri, 1)
-    result = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(10_000, 500),
-    ))
+    result = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(10_000, 500),
+        )
+    )
     assert result is None
-    actions = await client.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-        range=types.Range(start=types.Position(9_999, 0), end=types.Position(10_000, 3)),
-        context=types.CodeActionContext(diagnostics=[]),
-    ))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(9_999, 0), end=types.Position(10_000, 3)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
     assert not actions
 
 
 async def test_unknown_methods_keep_the_server_alive(client: LanguageClient):
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017  (pygls turns the error response into some exception)
         await client.protocol.send_request_async("kerasls/doesNotExist", {"x": 1})
     uri = await open_seed(client, "alive.py")
     assert len(await published(client, uri, 1)) == len(SEED_CODES)
@@ -218,9 +254,11 @@ async def test_pull_diagnostics(fresh: LanguageClient):
     await initialize(fresh, {"debounce": 0})
     uri = await open_seed(fresh, "pulled.py")
     await published(fresh, uri, 1)
-    report = await fresh.text_document_diagnostic_async(types.DocumentDiagnosticParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-    ))
+    report = await fresh.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+        )
+    )
     assert {d.code for d in report.items} == SEED_CODES
     assert report.result_id == "1"
 
@@ -245,9 +283,11 @@ async def test_settings_change_severity_and_selection(fresh: LanguageClient):
     assert set(items) == SEED_CODES - {"KLS201"}
     assert items["KLS401"].severity == types.DiagnosticSeverity.Hint
     before = len(fresh.published)
-    fresh.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-        settings={"kerasls": {"select": ["KLS2"], "ignore": [], "severity": {"KLS201": "warning"}}},
-    ))
+    fresh.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"kerasls": {"select": ["KLS2"], "ignore": [], "severity": {"KLS201": "warning"}}},
+        )
+    )
     items = {d.code: d for d in await published(fresh, uri, 1, after=before)}
     assert set(items) == {"KLS201"} and items["KLS201"].severity == types.DiagnosticSeverity.Warning
 
@@ -276,7 +316,9 @@ async def test_positions_in_each_encoding_with_emoji(fresh: LanguageClient, enco
     metric = next(d for d in await published(fresh, uri, 1) if d.code == "KLS401")
     line = text.splitlines()[metric.range.start.line]
     prefix = line[: line.index('"accuracy"')]
-    units = {"utf-16": len(prefix.encode("utf-16-le")) // 2, "utf-8": len(prefix.encode()), "utf-32": len(prefix)}[encoding]
+    units = {"utf-16": len(prefix.encode("utf-16-le")) // 2, "utf-8": len(prefix.encode()), "utf-32": len(prefix)}[
+        encoding
+    ]
     assert metric.range.start.character == units
     assert metric.range.end.character == units + {"utf-16": 10, "utf-8": 10, "utf-32": 10}[encoding]
 
@@ -293,9 +335,13 @@ async def test_pyproject_changes_recheck_open_documents(fresh: LanguageClient, t
     pyproject = tmp_path / "examples" / "pyproject.toml"
     pyproject.write_text('[tool.kerasls]\nignore = ["KLS4"]\n')
     before = len(fresh.published)
-    fresh.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-        types.FileEvent(uri=pyproject.as_uri(), type=types.FileChangeType.Created),
-    ]))
+    fresh.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(uri=pyproject.as_uri(), type=types.FileChangeType.Created),
+            ]
+        )
+    )
     assert {d.code for d in await published(fresh, uri, 1, after=before)} == SEED_CODES - {"KLS401"}
 
 
@@ -304,7 +350,10 @@ async def _until(condition):
         await asyncio.sleep(0.02)
 
 
-@pytest_lsp.fixture(config=server_config({"KERASLS_FAULT_INJECT": "KLS201"}), loop_scope="module")
+@pytest_lsp.fixture(
+    config=server_config(command=[sys.executable, str(REPO / "tests" / "servers" / "faulty_rule.py"), "KLS201"]),
+    loop_scope="module",
+)
 async def faulty(lsp_client: LanguageClient):
     await initialize(lsp_client, {"debounce": 0})
     yield
@@ -338,10 +387,12 @@ async def test_inlay_hints_follow_the_setting(fresh: LanguageClient):
     await initialize(fresh, {"debounce": 0, "inlayHints": True})
     uri = await open_seed(fresh, "hints.py")
     await published(fresh, uri, 1)
-    hints = await fresh.text_document_inlay_hint_async(types.InlayHintParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-        range=types.Range(start=types.Position(0, 0), end=types.Position(len(SEED_LINES), 0)),
-    ))
+    hints = await fresh.text_document_inlay_hint_async(
+        types.InlayHintParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(0, 0), end=types.Position(len(SEED_LINES), 0)),
+        )
+    )
     labels = {hint.position.line: hint.label for hint in hints}
     conv_line = next(i for i, line in enumerate(SEED_LINES) if "Conv2D(16" in line)
     assert labels[conv_line] == "→ (None, 150, 150, 16)"
@@ -351,10 +402,12 @@ async def test_inlay_hints_follow_the_setting(fresh: LanguageClient):
 async def test_inlay_hints_are_off_by_default(client: LanguageClient):
     uri = await open_seed(client, "no_hints.py")
     await published(client, uri, 1)
-    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-        range=types.Range(start=types.Position(0, 0), end=types.Position(len(SEED_LINES), 0)),
-    ))
+    hints = await client.text_document_inlay_hint_async(
+        types.InlayHintParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(0, 0), end=types.Position(len(SEED_LINES), 0)),
+        )
+    )
     assert not hints
 
 
@@ -362,8 +415,11 @@ async def test_hover_on_the_model_shows_its_summary(client: LanguageClient):
     uri = await open_seed(client, "summary_hover.py")
     await published(client, uri, 1)
     line = next(i for i, text in enumerate(SEED_LINES) if text.startswith("model = Sequential"))
-    result = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line, 2),
-    ))
+    result = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line, 2),
+        )
+    )
     assert "Total params: **10,641,441**" in result.contents.value
     assert "| Dense | `(None, 512)` | 10,617,344 |" in result.contents.value

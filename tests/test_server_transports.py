@@ -1,4 +1,5 @@
 """`kerasls serve --tcp` and `--ws`: the same server over a socket and a WebSocket."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,8 +11,12 @@ import subprocess
 import sys
 import time
 
-
-INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}}
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"processId": None, "rootUri": None, "capabilities": {}},
+}
 
 
 def free_port() -> int:
@@ -21,8 +26,12 @@ def free_port() -> int:
 
 
 def start(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kerasls", "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kerasls", "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -94,8 +103,14 @@ def test_websocket():
 def test_malformed_messages_on_stdio_keep_the_server_alive():
     async def session():
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "kerasls", "serve", stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True,
+            sys.executable,
+            "-m",
+            "kerasls",
+            "serve",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,
         )
         try:
             for garbage in (b"{oops", b'{"jsonrpc": "2.0", "id": 7, "method": 12}', b"[]"):

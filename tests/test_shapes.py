@@ -1,20 +1,28 @@
 """Static shapes and parameter counts (the TensorFlow oracle tier checks them against Keras)."""
-from __future__ import annotations
 
-from kerasls.shapes import format_shape, summarize_all
+from __future__ import annotations
 
 from helpers import REPO, check, run_cli
 
+from kerasls.engine.shapes import format_shape
+
 
 def summaries(code: str):
-    return {s.name: s for s in summarize_all(check(code))}
+    return {s.name: s for s in check(code).summaries}
 
 
 def test_the_seed_matches_model_summary():
     seed = summaries((REPO / "examples" / "leaf_species_cnn.py").read_text())["model"]
     assert [format_shape(r.output) for r in seed.rows] == [
-        "(None, 150, 150, 16)", "(None, 75, 75, 16)", "(None, 75, 75, 32)", "(None, 37, 37, 32)",
-        "(None, 37, 37, 64)", "(None, 18, 18, 64)", "(None, 20736)", "(None, 512)", "(None, 1)",
+        "(None, 150, 150, 16)",
+        "(None, 75, 75, 16)",
+        "(None, 75, 75, 32)",
+        "(None, 37, 37, 32)",
+        "(None, 37, 37, 64)",
+        "(None, 18, 18, 64)",
+        "(None, 20736)",
+        "(None, 512)",
+        "(None, 1)",
     ]
     assert [r.params for r in seed.rows] == [448, 0, 4640, 0, 18496, 0, 0, 10617344, 513]
     assert (seed.total_params, seed.trainable_params, seed.non_trainable_params) == (10641441, 10641441, 0)
@@ -37,8 +45,14 @@ text = keras.Sequential([keras.Input(shape=(20,)), layers.Embedding(1000, 16),
 """)
     model = found["model"]
     assert [format_shape(r.output) for r in model.rows] == [
-        "(None, 32, 32, 3)", "(None, 32, 32, 16)", "(None, 32, 32, 16)", "(None, 32, 32, 32)",
-        "(None, 32, 32, 32)", "(None, 15, 15, 8)", "(None, 8)", "(None, 10)",
+        "(None, 32, 32, 3)",
+        "(None, 32, 32, 16)",
+        "(None, 32, 32, 16)",
+        "(None, 32, 32, 32)",
+        "(None, 32, 32, 32)",
+        "(None, 15, 15, 8)",
+        "(None, 8)",
+        "(None, 10)",
     ]
     batch_norm = next(r for r in model.rows if r.kind == "BatchNormalization")
     assert (batch_norm.params, batch_norm.trainable, batch_norm.non_trainable) == (128, 64, 64)

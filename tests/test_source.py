@@ -1,21 +1,23 @@
 """Cutting a module into top-level statements: agrees with Python's parser, incrementally too."""
+
 from __future__ import annotations
 
 import ast
 
+from helpers import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kerasls.source import Source, split_lines, statement_starts
-
-from helpers import REPO
+from kerasls.text.source import Source, split_lines, statement_starts
 
 TEXTS = [p.read_text() for p in sorted((REPO / "tests" / "fixtures").glob("*.py"))] + [
     (REPO / "examples" / "leaf_species_cnn.py").read_text(),
     'x = """\nnot a statement\n"""\n@dec\n@dec2(a,\n  b)\ndef f():\n    pass\nif x:\n    y = 1\nelif z:\n    pass\nelse:\n    w = 2\n'
     "try:\n    a = (1,\n2)\nexcept E:\n    pass\nfinally:\n    pass\nz = 'a#b' \\\n  + 'c'\nclass C:\n    '''doc'''\n",
 ]
-PIECES = st.sampled_from(["(", ")", "\n", "    ", '"""', "'", "#", "@dec\n", "def f():\n", "else:\n", "x = 1\n", "\\\n", "[", "]", "é🌿"])
+PIECES = st.sampled_from(
+    ["(", ")", "\n", "    ", '"""', "'", "#", "@dec\n", "def f():\n", "else:\n", "x = 1\n", "\\\n", "[", "]", "é🌿"]
+)
 
 
 def ast_starts(text: str) -> list[int]:
@@ -35,13 +37,18 @@ def test_split_lines_follows_lsp_line_breaks():
 
 
 @settings(max_examples=300, deadline=None)
-@given(source=st.sampled_from(TEXTS), edits=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 30), st.lists(PIECES, max_size=3)), min_size=1, max_size=4))
+@given(
+    source=st.sampled_from(TEXTS),
+    edits=st.lists(
+        st.tuples(st.floats(0, 1), st.integers(0, 30), st.lists(PIECES, max_size=3)), min_size=1, max_size=4
+    ),
+)
 def test_incremental_scan_equals_a_full_scan(source, edits):
     text = source
     for where, length, pieces in edits:
         old = text
         start = int(where * len(text))
-        text = text[:start] + "".join(pieces) + text[start + length:]
+        text = text[:start] + "".join(pieces) + text[start + length :]
         old_lines, new_lines = split_lines(old), split_lines(text)
         assert statement_starts(new_lines, (old_lines, statement_starts(old_lines))) == statement_starts(new_lines)
 

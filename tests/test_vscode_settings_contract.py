@@ -5,6 +5,7 @@ vscode-extension/src/settings.ts does (the prefix dropped, CLIENT_ONLY_SETTINGS 
 from settings.ts itself) and checks that `kerasls.server_settings.parse` accepts them and that the defaults
 agree on both sides. Plain pytest, no Node.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -14,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from kerasls.server_settings import ServerSettings, parse
+from kerasls.lsp.settings import ServerSettings, parse
 
 EXTENSION = Path(__file__).resolve().parents[1] / "vscode-extension"
-PROPERTIES = json.loads((EXTENSION / "package.json").read_text(encoding="utf-8"))["contributes"]["configuration"]["properties"]
+PROPERTIES = json.loads((EXTENSION / "package.json").read_text(encoding="utf-8"))["contributes"]["configuration"][
+    "properties"
+]
 
 
 def _client_only_settings() -> list[str]:

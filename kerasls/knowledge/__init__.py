@@ -7,10 +7,11 @@ defaults, how compile resolves 'accuracy'); `measured.json` by
 tables below cannot be introspected without downloading data (dataset loaders) or
 are our own classification of Keras's names (loss families).
 """
+
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,10 +71,21 @@ DATASETS = {
 
 # Layers that pass their input's width through unchanged (the head is found behind them).
 PASS_THROUGH_LAYERS = {
-    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
-    "GaussianDropout", "AlphaDropout", "BatchNormalization", "LayerNormalization",
-    "UnitNormalization", "GroupNormalization", "ActivityRegularization", "Identity",
-    "Masking", "RMSNormalization",
+    "Dropout",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "SpatialDropout3D",
+    "GaussianNoise",
+    "GaussianDropout",
+    "AlphaDropout",
+    "BatchNormalization",
+    "LayerNormalization",
+    "UnitNormalization",
+    "GroupNormalization",
+    "ActivityRegularization",
+    "Identity",
+    "Masking",
+    "RMSNormalization",
 }
 
 # Layers that only apply an activation; value: the activation, or the argument naming it.
@@ -86,12 +98,31 @@ ACTIVATION_LAYERS = {
     "ThresholdedReLU": "relu",
 }
 
-PROBABILITY_ACTIVATIONS = {"softmax", "sigmoid"}
 # Activations whose output is not a probability (a loss with from_logits=False misreads them).
 NON_PROBABILITY_ACTIVATIONS = {
-    "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
-    "softplus", "softsign", "tanh", "exponential", "celu", "prelu", "hard_silu", "hard_swish",
-    "log_softmax", "squareplus", "sparse_plus", "glu", "hard_tanh",
+    "linear",
+    "relu",
+    "relu6",
+    "leaky_relu",
+    "elu",
+    "selu",
+    "gelu",
+    "silu",
+    "swish",
+    "mish",
+    "softplus",
+    "softsign",
+    "tanh",
+    "exponential",
+    "celu",
+    "prelu",
+    "hard_silu",
+    "hard_swish",
+    "log_softmax",
+    "squareplus",
+    "sparse_plus",
+    "glu",
+    "hard_tanh",
 }
 
 
@@ -99,28 +130,8 @@ NON_PROBABILITY_ACTIVATIONS = {
 class Signature:
     params: tuple[str, ...]
     defaults: dict
-
-    def default_values(self) -> dict:
-        """The defaults as analysis values, made once per signature (values are never mutated)."""
-        cached = self.__dict__.get("_values")
-        if cached is None:
-            from ..kerasapi import default_value
-
-            cached = {name: default_value(default) for name, default in self.defaults.items()}
-            object.__setattr__(self, "_values", cached)
-        return cached
-
-    def bind(self, positional: list, keywords: dict) -> tuple[dict, list]:
-        """Map call arguments to parameter names; returns (bound, positional left over)."""
-        bound = dict(self.defaults)
-        extra = []
-        for index, value in enumerate(positional):
-            if index < len(self.params):
-                bound[self.params[index]] = value
-            else:
-                extra.append(value)
-        bound.update(keywords)
-        return bound, extra
+    # What users of a signature derive from it once (the engine keeps the defaults as values here).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 class Knowledge:
@@ -141,7 +152,6 @@ class Knowledge:
         self._activation_names = activations.get("names", {})
         self._tf_activations = activations.get("tensorflow_functions", {})
         self._pipelines = generated.get("pipelines", {})
-        self.removed_in_keras3 = generated.get("removed_in_keras3", {})
         self._applications = generated.get("applications", {})
         self._signatures: dict = {}
 
@@ -154,7 +164,9 @@ class Knowledge:
         key = (name, keras2)
         if key not in self._signatures:
             entry = self._layers.get(name, {})
-            params = entry.get("tf_keras_params") if keras2 and entry.get("tf_keras_params") else entry.get("params", [])
+            params = (
+                entry.get("tf_keras_params") if keras2 and entry.get("tf_keras_params") else entry.get("params", [])
+            )
             self._signatures[key] = Signature(tuple(params), dict(entry.get("defaults", {})))
         return self._signatures[key]
 
@@ -238,14 +250,18 @@ def canonical(qualname: str) -> str:
         return _KERAS_ROOTS[qualname]
     for prefix in _KERAS_PREFIXES:
         if qualname.startswith(prefix):
-            return "keras." + qualname[len(prefix):]
+            return "keras." + qualname[len(prefix) :]
     return qualname
 
 
 def _snake(name: str) -> str:
     out = []
     for index, ch in enumerate(name):
-        if ch.isupper() and index and (not name[index - 1].isupper() or (index + 1 < len(name) and name[index + 1].islower())):
+        if (
+            ch.isupper()
+            and index
+            and (not name[index - 1].isupper() or (index + 1 < len(name) and name[index + 1].islower()))
+        ):
             out.append("_")
         out.append(ch.lower())
     return "".join(out)

@@ -1,8 +1,9 @@
 """The rule registry: every rule kerasls runs, in code order."""
+
 from __future__ import annotations
 
-from ..diagnostics import Severity
-from .base import Rule
+from ..text.diagnostics import Severity
+from .api import Rule
 from .kls101_output_units_mismatch import OutputUnitsMismatchClassCount
 from .kls201_binary_crossentropy_on_one_hot import BinaryCrossentropyOnOneHotLabels
 from .kls202_categorical_crossentropy_on_integer import CategoricalCrossentropyOnIntegerLabels

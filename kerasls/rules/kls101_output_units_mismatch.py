@@ -1,14 +1,15 @@
 """KLS101: the final layer's width differs from the number of classes."""
+
 from __future__ import annotations
 
-from ..diagnostics import Severity
-from ..facts import Encoding
-from .. import fixes
 import re
 
-from . import _consequences as C
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..engine.facts import Encoding
+from ..text.diagnostics import Severity
+from . import consequences as C
+from . import edits, fixers
+from . import phrases as P
+from .api import Context, Example, Rule, Training
 
 
 class OutputUnitsMismatchClassCount(Rule):
@@ -63,17 +64,21 @@ model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10)])
 model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 model.fit(x, y)
 """),
-        Example("""
+        Example(
+            """
 import tensorflow as tf
 gen = tf.keras.preprocessing.image.ImageDataGenerator()
 train = gen.flow_from_directory("data/train", class_mode="categorical")
 model = tf.keras.Sequential([tf.keras.layers.Dense(train.num_classes, activation="softmax")])
 model.compile(loss="categorical_crossentropy")
 model.fit(train)
-""", folders={"data/train": ["a", "b", "c"]}),
+""",
+            folders={"data/train": ["a", "b", "c"]},
+        ),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 import numpy as np
 from tensorflow import keras
 NUM_CLASSES = 10
@@ -81,7 +86,8 @@ y = keras.utils.to_categorical(np.load("y.npy"), NUM_CLASSES)
 model = keras.Sequential([keras.layers.Dense(9, activation="softmax")])
 model.compile(loss="categorical_crossentropy")
 model.fit(np.load("x.npy"), y)
-""", fixed="""
+""",
+            fixed="""
 import numpy as np
 from tensorflow import keras
 NUM_CLASSES = 10
@@ -89,8 +95,10 @@ y = keras.utils.to_categorical(np.load("y.npy"), NUM_CLASSES)
 model = keras.Sequential([keras.layers.Dense(NUM_CLASSES, activation="softmax")])
 model.compile(loss="categorical_crossentropy")
 model.fit(np.load("x.npy"), y)
-"""),
-        Example("""
+""",
+        ),
+        Example(
+            """
 from tensorflow.keras.preprocessing.image import ImageDataGenerator
 from tensorflow.keras.models import Sequential
 from tensorflow.keras.layers import Dense, Flatten
@@ -98,7 +106,8 @@ train = ImageDataGenerator().flow_from_directory("data/train", class_mode="categ
 model = Sequential([Flatten(), Dense(1, activation="sigmoid")])
 model.compile(loss="categorical_crossentropy")
 model.fit(train)
-""", fixed="""
+""",
+            fixed="""
 from tensorflow.keras.preprocessing.image import ImageDataGenerator
 from tensorflow.keras.models import Sequential
 from tensorflow.keras.layers import Dense, Flatten
@@ -106,7 +115,9 @@ train = ImageDataGenerator().flow_from_directory("data/train", class_mode="categ
 model = Sequential([Flatten(), Dense(train.num_classes, activation="softmax")])
 model.compile(loss="categorical_crossentropy")
 model.fit(train)
-""", folders={"data/train": ["cat", "dog", "fox"]}),
+""",
+            folders={"data/train": ["cat", "dog", "fox"]},
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -128,35 +139,39 @@ model.fit(train)
         else:
             return
         message = self._message(problem, width, t, ctx)
-        related = S.labels_related(labels) + S.head_related(head) + S.loss_related(t.loss) + S.fit_related(t)
+        related = P.labels_related(labels) + P.head_related(head) + P.loss_related(t.loss) + P.fit_related(t)
         yield self.diagnostic(head.site, message, related, self._fixes(t, ctx))
 
     def _message(self, problem: str, width: int, t: Training, ctx: Context) -> str:
         labels = t.labels
-        what = f"The model outputs {S.units(width)} per sample, but the labels are {S.describe_labels(labels)}."
+        what = f"The model outputs {P.units(width)} per sample, but the labels are {P.describe_labels(labels)}."
         if problem == "integer":
             consequence = C.on_each_line(ctx, self.code, ["invalid_sparse"])
             if consequence:
                 consequence = re.sub(r"\b9\b", str(labels.classes - 1), consequence).replace("[0, 9)", f"[0, {width})")
-            return f"{what} Labels {width}..{labels.classes - 1} have no output unit. {consequence or ''} On GPU the loss turns into NaN instead.".replace("  ", " ")
+            return f"{what} Labels {width}..{labels.classes - 1} have no output unit. {consequence or ''} On GPU the loss turns into NaN instead.".replace(
+                "  ", " "
+            )
         if width == 1:
             variants = C.single_output_on_one_hot(labels, t.loss, t.activation)
             consequence = C.on_each_line(ctx, "KLS201", variants, labels.classes) or C.SHAPE_HEDGE
             return f"{what} {consequence}"
         consequence = C.on_each_line(ctx, self.code, ["invalid_one_hot"])
         if consequence:
-            consequence = consequence.replace("(None, 10)", f"(None, {S.k(labels)})").replace("(None, 9)", f"(None, {width})")
+            consequence = consequence.replace("(None, 10)", f"(None, {P.k(labels)})").replace(
+                "(None, 9)", f"(None, {width})"
+            )
         return f"{what} {consequence or 'Keras raises at the first training step: the shapes differ.'}"
 
     def _fixes(self, t: Training, ctx: Context):
         head, labels = t.head, t.labels
-        units_edit = S.set_units(head, labels)
+        units_edit = fixers.set_units(head, labels)
         if units_edit is None:
             return []
-        edits = [units_edit]
+        changes = [units_edit]
         title = f"Make the final layer output {units_edit.new_text} values"
         if head.activation == "sigmoid":  # one label per sample: the classes compete, so softmax
-            edits.append(S.set_activation(head, "softmax", ctx))
+            changes.append(fixers.set_activation(head, "softmax", ctx))
             title += " through softmax"
-        made = fixes.fix(title, *edits, preferred=True)
+        made = edits.fix(title, *changes, preferred=True)
         return [made] if made else []

@@ -1,11 +1,14 @@
 """KLS201: binary crossentropy on one-hot labels of several classes, with one output unit."""
+
 from __future__ import annotations
 
-from ..diagnostics import Severity
-from ..facts import Encoding
-from . import _consequences as C
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..engine.facts import Encoding
+from ..text.diagnostics import Severity
+from . import consequences as C
+from . import fixers
+from . import phrases as P
+from .api import Context, Example, Rule, Training
+
 
 class BinaryCrossentropyOnOneHotLabels(Rule):
     """
@@ -67,21 +70,25 @@ model.fit(train)
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 import tensorflow as tf
 from tensorflow.keras.preprocessing.image import ImageDataGenerator
 train_gen = ImageDataGenerator(rescale=1 / 255).flow_from_directory("data/train", class_mode="categorical")
 model = tf.keras.Sequential([tf.keras.layers.Flatten(), tf.keras.layers.Dense(1)])
 model.compile(optimizer="adam", loss=tf.keras.losses.BinaryCrossentropy(from_logits=True))
 model.fit(train_gen)
-""", fixed="""
+""",
+            fixed="""
 import tensorflow as tf
 from tensorflow.keras.preprocessing.image import ImageDataGenerator
 train_gen = ImageDataGenerator(rescale=1 / 255).flow_from_directory("data/train", class_mode="categorical")
 model = tf.keras.Sequential([tf.keras.layers.Flatten(), tf.keras.layers.Dense(1)])
 model.compile(optimizer="adam", loss=tf.keras.losses.CategoricalCrossentropy(from_logits=True))
 model.fit(train_gen)
-""", folders={"data/train": [f"c{i}" for i in range(42)]}),
+""",
+            folders={"data/train": [f"c{i}" for i in range(42)]},
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -90,19 +97,23 @@ model.fit(train_gen)
             return
         if labels.encoding is not Encoding.ONE_HOT:
             return
-        K = S.k(labels)
+        K = P.k(labels)
         message = (
             f"Binary crossentropy treats the {K} one-hot label columns as {K} independent yes/no targets "
             f"and scores the model's single output against each of them. "
         )
         variants = C.single_output_on_one_hot(labels, loss, t.activation)
         message += C.on_each_line(ctx, self.code, variants, labels.classes) or C.SHAPE_HEDGE
-        related = S.labels_related(labels) + S.head_related(t.head) + S.fit_related(t)
+        related = P.labels_related(labels) + P.head_related(t.head) + P.fit_related(t)
         yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx))
 
     def _fixes(self, t: Training, ctx: Context):
-        return S.loss_or_labels_fixes(
-            t, ctx, "categorical_crossentropy", "Use categorical crossentropy (one-hot labels)",
-            S.INTEGER_MODES, "Use integer labels ({param}={mode!r}) with sparse categorical crossentropy",
+        return fixers.loss_or_labels_fixes(
+            t,
+            ctx,
+            "categorical_crossentropy",
+            "Use categorical crossentropy (one-hot labels)",
+            fixers.INTEGER_MODES,
+            "Use integer labels ({param}={mode!r}) with sparse categorical crossentropy",
             with_loss="sparse_categorical_crossentropy",
         )

@@ -1,11 +1,14 @@
 """KLS202: categorical crossentropy on integer class labels."""
+
 from __future__ import annotations
 
-from ..diagnostics import Severity
-from ..facts import Encoding
-from . import _consequences as C
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..engine.facts import Encoding
+from ..text.diagnostics import Severity
+from . import consequences as C
+from . import fixers
+from . import phrases as P
+from .api import Context, Example, Rule, Training
+
 
 class CategoricalCrossentropyOnIntegerLabels(Rule):
     """
@@ -55,32 +58,38 @@ model.fit(x, y)
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 import keras
 train_ds = keras.utils.image_dataset_from_directory("data/train")
 model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(5, activation="softmax")])
 model.compile(loss="categorical_crossentropy")
 model.fit(train_ds)
-""", fixed="""
+""",
+            fixed="""
 import keras
 train_ds = keras.utils.image_dataset_from_directory("data/train")
 model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(5, activation="softmax")])
 model.compile(loss="sparse_categorical_crossentropy")
 model.fit(train_ds)
-"""),
-        Example("""
+""",
+        ),
+        Example(
+            """
 from tensorflow import keras
 (x_train, y_train), _ = keras.datasets.cifar10.load_data()
 model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
 model.compile(loss=keras.losses.CategoricalCrossentropy())
 model.fit(x_train, y_train)
-""", fixed="""
+""",
+            fixed="""
 from tensorflow import keras
 (x_train, y_train), _ = keras.datasets.cifar10.load_data()
 model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
 model.compile(loss=keras.losses.SparseCategoricalCrossentropy())
 model.fit(x_train, y_train)
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -89,20 +98,24 @@ model.fit(x_train, y_train)
             return
         if labels.encoding not in (Encoding.INTEGER, Encoding.BINARY) or t.width == 1:
             return  # a single output with categorical crossentropy is KLS304's finding
-        shape = S.label_shape(labels)
-        K = str(t.width) if t.width else S.k(labels)
+        shape = P.label_shape(labels)
+        K = str(t.width) if t.width else P.k(labels)
         message = (
             f"Categorical crossentropy expects one-hot labels of shape (None, {K}), but the labels are "
-            f"{S.describe_labels(labels)}, shape {shape}. "
+            f"{P.describe_labels(labels)}, shape {shape}. "
         )
         variant = "invalid_column" if labels.rank == 2 else "invalid_rank1"
         consequence = C.on_each_line(ctx, self.code, [variant])
         message += consequence.replace("5)", f"{K})") if consequence else "Keras raises at the first training step."
-        related = S.labels_related(labels) + S.head_related(t.head) + S.fit_related(t)
+        related = P.labels_related(labels) + P.head_related(t.head) + P.fit_related(t)
         yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx))
 
     def _fixes(self, t: Training, ctx: Context):
-        return S.loss_or_labels_fixes(
-            t, ctx, "sparse_categorical_crossentropy", "Use sparse categorical crossentropy (integer labels)",
-            S.ONE_HOT_MODES, "Make the labels one-hot ({param}={mode!r})",
+        return fixers.loss_or_labels_fixes(
+            t,
+            ctx,
+            "sparse_categorical_crossentropy",
+            "Use sparse categorical crossentropy (integer labels)",
+            fixers.ONE_HOT_MODES,
+            "Make the labels one-hot ({param}={mode!r})",
         )

@@ -1,11 +1,14 @@
 """KLS203: sparse categorical crossentropy on one-hot labels."""
+
 from __future__ import annotations
 
-from ..diagnostics import Severity
-from ..facts import Encoding
-from . import _consequences as C
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..engine.facts import Encoding
+from ..text.diagnostics import Severity
+from . import consequences as C
+from . import fixers
+from . import phrases as P
+from .api import Context, Example, Rule, Training
+
 
 class SparseCrossentropyOnOneHotLabels(Rule):
     """
@@ -47,21 +50,24 @@ model.fit(np.load("x.npy"), y)
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 import numpy as np
 from tensorflow import keras
 y = keras.utils.to_categorical(np.load("y.npy"), 4)
 model = keras.Sequential([keras.layers.Dense(4, activation="softmax")])
 model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 model.fit(np.load("x.npy"), y)
-""", fixed="""
+""",
+            fixed="""
 import numpy as np
 from tensorflow import keras
 y = keras.utils.to_categorical(np.load("y.npy"), 4)
 model = keras.Sequential([keras.layers.Dense(4, activation="softmax")])
 model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
 model.fit(np.load("x.npy"), y)
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -70,14 +76,18 @@ model.fit(np.load("x.npy"), y)
             return
         message = (
             f"Sparse categorical crossentropy expects one integer class index per sample, shape (None,), "
-            f"but the labels are {S.describe_labels(labels)}, shape (None, {S.k(labels)}). "
+            f"but the labels are {P.describe_labels(labels)}, shape (None, {P.k(labels)}). "
         )
         message += C.on_each_line(ctx, self.code, ["invalid"]) or "Keras raises at the first training step."
-        related = S.labels_related(labels) + S.head_related(t.head) + S.fit_related(t)
+        related = P.labels_related(labels) + P.head_related(t.head) + P.fit_related(t)
         yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx))
 
     def _fixes(self, t: Training, ctx: Context):
-        return S.loss_or_labels_fixes(
-            t, ctx, "categorical_crossentropy", "Use categorical crossentropy (one-hot labels)",
-            S.INTEGER_MODES, "Make the labels integers ({param}={mode!r})",
+        return fixers.loss_or_labels_fixes(
+            t,
+            ctx,
+            "categorical_crossentropy",
+            "Use categorical crossentropy (one-hot labels)",
+            fixers.INTEGER_MODES,
+            "Make the labels integers ({param}={mode!r})",
         )

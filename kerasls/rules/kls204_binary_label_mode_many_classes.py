@@ -1,11 +1,12 @@
 """KLS204: class_mode / label_mode 'binary' over more than two classes."""
+
 from __future__ import annotations
 
-from .. import fixes
-from ..diagnostics import Severity
-from ..facts import Encoding
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..engine.facts import Encoding
+from ..text.diagnostics import Severity
+from . import edits, fixers
+from . import phrases as P
+from .api import Context, Example, Rule, Training
 
 
 class BinaryLabelModeWithManyClasses(Rule):
@@ -52,21 +53,25 @@ model.fit(train)
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 import tensorflow as tf
 gen = tf.keras.preprocessing.image.ImageDataGenerator()
 train = gen.flow_from_directory("bananas", class_mode="binary")
 model = tf.keras.Sequential([tf.keras.layers.Flatten(), tf.keras.layers.Dense(1, activation="sigmoid")])
 model.compile(loss="binary_crossentropy")
 model.fit(train)
-""", fixed="""
+""",
+            fixed="""
 import tensorflow as tf
 gen = tf.keras.preprocessing.image.ImageDataGenerator()
 train = gen.flow_from_directory("bananas", class_mode="categorical")
 model = tf.keras.Sequential([tf.keras.layers.Flatten(), tf.keras.layers.Dense(1, activation="sigmoid")])
 model.compile(loss="binary_crossentropy")
 model.fit(train)
-""", folders={"bananas": ["overripe", "ripe", "unripe"]}),
+""",
+            folders={"bananas": ["overripe", "ripe", "unripe"]},
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -82,13 +87,19 @@ model.fit(train)
         function = labels.origin.split("(")[0]
         what = f"{labels.mode_param}='binary' is for two classes, but there are {K} ({labels.count.note or 'from the classes given'})."
         if labels.mode_param == "label_mode":
-            consequence = f" {function} raises: 'When passing label_mode=\"binary\", there must be exactly 2 class_names.'"
+            consequence = (
+                f" {function} raises: 'When passing label_mode=\"binary\", there must be exactly 2 class_names.'"
+            )
         else:
             consequence = (
                 f" {function} does not complain: it yields the class indices 0..{K - 1} as one column, "
                 f"binary crossentropy on targets above 1 goes negative, and the model learns nothing useful."
             )
         site = labels.mode_site or labels.site
-        related = S.labels_related(labels) + S.head_related(t.head) + S.loss_related(t.loss)
-        made = fixes.fix(f"Use one-hot labels ({labels.mode_param}='categorical')", S.set_label_mode(labels, "categorical", ctx), preferred=True)
+        related = P.labels_related(labels) + P.head_related(t.head) + P.loss_related(t.loss)
+        made = edits.fix(
+            f"Use one-hot labels ({labels.mode_param}='categorical')",
+            fixers.set_label_mode(labels, "categorical", ctx),
+            preferred=True,
+        )
         return self.diagnostic(site, what + consequence, related, [made] if made else [])

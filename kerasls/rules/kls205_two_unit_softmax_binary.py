@@ -1,12 +1,13 @@
 """KLS205: a two-unit softmax trained with binary crossentropy on 0/1 labels."""
+
 from __future__ import annotations
 
-from .. import fixes
-from ..diagnostics import Severity
-from ..facts import Encoding
-from . import _consequences as C
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..engine.facts import Encoding
+from ..text.diagnostics import Severity
+from . import consequences as C
+from . import edits, fixers
+from . import phrases as P
+from .api import Context, Example, Rule, Training
 
 
 class TwoUnitSoftmaxWithBinaryCrossentropy(Rule):
@@ -53,21 +54,24 @@ model.fit(np.zeros((200, 3)), y)
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 import numpy as np
 from tensorflow import keras
 y = np.random.randint(0, 2, size=(200, 1))
 model = keras.Sequential([keras.layers.Dense(2, activation="softmax")])
 model.compile(loss="binary_crossentropy")
 model.fit(np.zeros((200, 3)), y)
-""", fixed="""
+""",
+            fixed="""
 import numpy as np
 from tensorflow import keras
 y = np.random.randint(0, 2, size=(200, 1))
 model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
 model.compile(loss="binary_crossentropy")
 model.fit(np.zeros((200, 3)), y)
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -78,14 +82,22 @@ model.fit(np.zeros((200, 3)), y)
         if not binary or (labels.classes or 2) != 2 or head.width != 2 or head.activation != "softmax":
             return
         message = (
-            f"The model ends in 2 softmax outputs, but the labels are {S.describe_labels(labels)}, shape {S.label_shape(labels)}, "
+            f"The model ends in 2 softmax outputs, but the labels are {P.describe_labels(labels)}, shape {P.label_shape(labels)}, "
             f"and binary crossentropy compares that one label with both columns. "
         )
         variants = [C.pipeline_variant(labels) + ("_rank1" if labels.rank == 1 and labels.container == "array" else "")]
         message += C.on_each_line(ctx, self.code, variants + [C.pipeline_variant(labels)]) or C.SHAPE_HEDGE
-        related = S.labels_related(labels) + S.head_related(head) + S.loss_related(t.loss) + S.fit_related(t)
+        related = P.labels_related(labels) + P.head_related(head) + P.loss_related(t.loss) + P.fit_related(t)
         return_fixes = [
-            fixes.fix("Use one sigmoid output", S.set_units_literal(head, 1), S.set_activation(head, "sigmoid", ctx), preferred=True),
-            fixes.fix("Use sparse categorical crossentropy", *(S.replace_loss(t.loss, "sparse_categorical_crossentropy", ctx) or [None])),
+            edits.fix(
+                "Use one sigmoid output",
+                fixers.set_units_literal(head, 1),
+                fixers.set_activation(head, "sigmoid", ctx),
+                preferred=True,
+            ),
+            edits.fix(
+                "Use sparse categorical crossentropy",
+                *(fixers.replace_loss(t.loss, "sparse_categorical_crossentropy", ctx) or [None]),
+            ),
         ]
         yield self.diagnostic(head.site, message, related, [f for f in return_fixes if f])

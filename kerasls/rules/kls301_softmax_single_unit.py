@@ -1,10 +1,11 @@
 """KLS301: softmax over a single output unit."""
+
 from __future__ import annotations
 
-from .. import fixes
-from ..diagnostics import Severity
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..text.diagnostics import Severity
+from . import edits, fixers
+from . import phrases as P
+from .api import Context, Example, Rule, Training
 
 
 class SoftmaxOnSingleUnit(Rule):
@@ -49,30 +50,36 @@ model.compile(loss="binary_crossentropy")
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 from tensorflow import keras
 model = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1, activation="softmax")])
 model.compile(loss="binary_crossentropy")
-""", fixed="""
+""",
+            fixed="""
 from tensorflow import keras
 model = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1, activation="sigmoid")])
 model.compile(loss="binary_crossentropy")
-"""),
-        Example("""
+""",
+        ),
+        Example(
+            """
 import keras
 from keras import layers
 inputs = keras.Input(shape=(20,))
 x = layers.Dense(1)(inputs)
 outputs = layers.Activation("softmax")(x)
 model = keras.Model(inputs, outputs)
-""", fixed="""
+""",
+            fixed="""
 import keras
 from keras import layers
 inputs = keras.Input(shape=(20,))
 x = layers.Dense(1)(inputs)
 outputs = layers.Activation("sigmoid")(x)
 model = keras.Model(inputs, outputs)
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -86,8 +93,8 @@ model = keras.Model(inputs, outputs)
             "because Keras computes it before the softmax, which hides the problem). Use sigmoid for one output, "
             "or one unit per class with softmax."
         )
-        related = S.head_related(head) + S.loss_related(t.loss) + S.labels_related(t.labels)
+        related = P.head_related(head) + P.loss_related(t.loss) + P.labels_related(t.labels)
         name = None if t.loss is not None and t.loss.logits else "sigmoid"
         title = "Output logits (the loss has from_logits=True)" if name is None else "Use sigmoid for a single output"
-        made = fixes.fix(title, S.set_activation(head, name, ctx), preferred=True)
+        made = edits.fix(title, fixers.set_activation(head, name, ctx), preferred=True)
         yield self.diagnostic(site, message, related, [made] if made else [])

@@ -1,10 +1,11 @@
 """KLS302: a softmax/sigmoid output fed to a loss told to expect logits."""
+
 from __future__ import annotations
 
-from .. import fixes
-from ..diagnostics import Severity
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..text.diagnostics import Severity
+from . import edits, fixers
+from . import phrases as P
+from .api import Context, Example, Rule, Training
 
 
 class ActivationBeforeFromLogitsLoss(Rule):
@@ -53,15 +54,18 @@ model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 from tensorflow import keras
 model = keras.Sequential([keras.layers.Dense(10, activation="softmax")])
 model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-""", fixed="""
+""",
+            fixed="""
 from tensorflow import keras
 model = keras.Sequential([keras.layers.Dense(10, activation="softmax")])
 model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False))
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -72,24 +76,36 @@ model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False)
             return
         act = head.activation
         backend = ctx.runtime.backend
-        tf_text = f"on the TensorFlow backend Keras notices, warns, and uses the values before the {act}, so training works"
+        tf_text = (
+            f"on the TensorFlow backend Keras notices, warns, and uses the values before the {act}, so training works"
+        )
         twice = f"on JAX and PyTorch the loss applies {act} a second time, which distorts the loss and its gradients"
         if backend == "tensorflow":
             consequence, severity = f"Here {tf_text}; {twice}.", Severity.INFORMATION
         elif backend in ("jax", "torch"):
-            consequence, severity = f"On the {backend} backend the loss applies {act} a second time, silently, which distorts the loss and its gradients.", Severity.WARNING
+            consequence, severity = (
+                f"On the {backend} backend the loss applies {act} a second time, silently, which distorts the loss and its gradients.",
+                Severity.WARNING,
+            )
         else:
             consequence, severity = f"The backend decides: {tf_text}, but {twice}.", Severity.WARNING
         message = (
             f"The output already goes through {act}, but the loss has from_logits=True and expects raw scores. "
             + consequence
         )
-        related = S.head_related(head) + S.labels_related(t.labels)
+        related = P.head_related(head) + P.labels_related(t.labels)
         logits_site = loss.arg_sites.get("from_logits")
         shared_with_logits = any(other.activation == "linear" for other in ctx.sharing_loss(t))
         options = [
-            fixes.fix("Tell the loss it receives probabilities (from_logits=False)", *(S.set_from_logits(loss, False, ctx) or [None]),
-                      preferred=not shared_with_logits),
-            fixes.fix(f"Remove the {act} and output logits", S.set_activation(head, None, ctx), preferred=shared_with_logits),
+            edits.fix(
+                "Tell the loss it receives probabilities (from_logits=False)",
+                *(fixers.set_from_logits(loss, False, ctx) or [None]),
+                preferred=not shared_with_logits,
+            ),
+            edits.fix(
+                f"Remove the {act} and output logits",
+                fixers.set_activation(head, None, ctx),
+                preferred=shared_with_logits,
+            ),
         ]
         yield self.diagnostic(logits_site or loss.site, message, related, [f for f in options if f], severity=severity)

@@ -1,10 +1,11 @@
 """KLS303: raw scores (no softmax/sigmoid) fed to a loss expecting probabilities."""
+
 from __future__ import annotations
 
-from .. import fixes
-from ..diagnostics import Severity
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..text.diagnostics import Severity
+from . import edits, fixers
+from . import phrases as P
+from .api import Context, Example, Rule, Training
 
 
 class LogitsIntoProbabilityLoss(Rule):
@@ -54,24 +55,30 @@ model.compile(loss="mse")
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 import keras
 model = keras.Sequential([keras.layers.Dense(5)])
 model.compile(loss="categorical_crossentropy")
-""", fixed="""
+""",
+            fixed="""
 import keras
 model = keras.Sequential([keras.layers.Dense(5)])
 model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))
-"""),
-        Example("""
+""",
+        ),
+        Example(
+            """
 import keras
 model = keras.Sequential([keras.layers.Dense(5, activation="relu")])
 model.compile(loss="categorical_crossentropy")
-""", fixed="""
+""",
+            fixed="""
 import keras
 model = keras.Sequential([keras.layers.Dense(5, activation="softmax")])
 model.compile(loss="categorical_crossentropy")
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -98,12 +105,12 @@ model.compile(loss="categorical_crossentropy")
             f"The final layer outputs raw scores ({act}), but {loss.written} expects probabilities "
             f"(from_logits=False) and {treatment}. Training runs without an error and learns badly."
         )
-        related = S.head_related(head) + S.labels_related(t.labels)
-        to_logits = fixes.fix("Tell the loss it receives logits (from_logits=True)", *(S.set_from_logits(loss, True, ctx) or [None]))
-        to_probabilities = fixes.fix(f"Use {expected} on the final layer", S.set_activation(head, expected, ctx))
-        shared_with_probabilities = any(
-            other.activation in ("softmax", "sigmoid") for other in ctx.sharing_loss(t)
+        related = P.head_related(head) + P.labels_related(t.labels)
+        to_logits = edits.fix(
+            "Tell the loss it receives logits (from_logits=True)", *(fixers.set_from_logits(loss, True, ctx) or [None])
         )
+        to_probabilities = edits.fix(f"Use {expected} on the final layer", fixers.set_activation(head, expected, ctx))
+        shared_with_probabilities = any(other.activation in ("softmax", "sigmoid") for other in ctx.sharing_loss(t))
         if head.activation == "linear" and not shared_with_probabilities:
             options = [to_logits and _preferred(to_logits), to_probabilities]
         else:

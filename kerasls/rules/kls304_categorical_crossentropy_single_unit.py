@@ -1,11 +1,12 @@
 """KLS304: categorical crossentropy on a single output unit."""
+
 from __future__ import annotations
 
-from .. import fixes
-from ..diagnostics import Severity
-from ..facts import Encoding
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..engine.facts import Encoding
+from ..text.diagnostics import Severity
+from . import edits, fixers
+from . import phrases as P
+from .api import Context, Example, Rule, Training
 
 
 class CategoricalCrossentropyOnSingleUnit(Rule):
@@ -48,15 +49,18 @@ model.compile(loss="binary_crossentropy")
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 from tensorflow import keras
 model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
 model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
-""", fixed="""
+""",
+            fixed="""
 from tensorflow import keras
 model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
 model.compile(loss="binary_crossentropy", metrics=["accuracy"])
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -70,6 +74,10 @@ model.compile(loss="binary_crossentropy", metrics=["accuracy"])
             "and the reported loss is exactly 0 from the first step, while what gradient remains pushes every "
             "prediction towards 0. A single output needs binary crossentropy."
         )
-        related = S.head_related(head) + S.labels_related(labels) + S.fit_related(t)
-        made = fixes.fix("Use binary crossentropy", *(S.replace_loss(loss, "binary_crossentropy", ctx) or [None]), preferred=True)
+        related = P.head_related(head) + P.labels_related(labels) + P.fit_related(t)
+        made = edits.fix(
+            "Use binary crossentropy",
+            *(fixers.replace_loss(loss, "binary_crossentropy", ctx) or [None]),
+            preferred=True,
+        )
         yield self.diagnostic(loss.site, message, related, [made] if made else [])

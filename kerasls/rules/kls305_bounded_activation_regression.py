@@ -1,11 +1,12 @@
 """KLS305: a bounded activation on the output of a regression model."""
+
 from __future__ import annotations
 
-from .. import fixes
-from ..diagnostics import Severity
-from ..facts import Encoding
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..engine.facts import Encoding
+from ..text.diagnostics import Severity
+from . import edits, fixers
+from . import phrases as P
+from .api import Context, Example, Rule, Training
 
 _RANGES = {"sigmoid": "(0, 1)", "softmax": "(0, 1), summing to 1", "tanh": "(-1, 1)"}
 
@@ -52,19 +53,22 @@ model.fit(x, y)
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 from tensorflow import keras
 (x, y), _ = keras.datasets.boston_housing.load_data()
 model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
 model.compile(loss="mse")
 model.fit(x, y)
-""", fixed="""
+""",
+            fixed="""
 from tensorflow import keras
 (x, y), _ = keras.datasets.boston_housing.load_data()
 model = keras.Sequential([keras.layers.Dense(1, activation=None)])
 model.compile(loss="mse")
 model.fit(x, y)
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -77,6 +81,6 @@ model.fit(x, y)
             f"The targets are continuous values ({labels.origin}) but the output goes through {head.activation}, "
             f"which only produces values in {_RANGES[head.activation]}: larger targets can never be predicted."
         )
-        related = S.head_related(head) + S.labels_related(t.labels) + S.loss_related(t.loss)
-        made = fixes.fix("Use a linear output", S.set_activation(head, None, ctx), preferred=True)
+        related = P.head_related(head) + P.labels_related(t.labels) + P.loss_related(t.loss)
+        made = edits.fix("Use a linear output", fixers.set_activation(head, None, ctx), preferred=True)
         yield self.diagnostic(head.activation_site or head.site, message, related, [made] if made else [])

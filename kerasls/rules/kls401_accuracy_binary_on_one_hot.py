@@ -1,13 +1,14 @@
 """KLS401: 'accuracy' silently becomes binary accuracy over one-hot columns."""
+
 from __future__ import annotations
 
 from fractions import Fraction
 
-from .. import fixes
-from ..diagnostics import Severity
-from ..facts import Encoding
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..engine.facts import Encoding
+from ..text.diagnostics import Severity
+from . import edits
+from . import phrases as P
+from .api import Context, Example, Rule, Training
 
 
 class AccuracyResolvesToBinaryAccuracy(Rule):
@@ -56,21 +57,24 @@ model.fit(np.load("x.npy"), y)
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 import numpy as np
 from tensorflow import keras
 y = keras.utils.to_categorical(np.load("y.npy"), 5)
 model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
 model.compile(loss="binary_crossentropy", metrics=["accuracy"])
 model.fit(np.load("x.npy"), y)
-""", fixed="""
+""",
+            fixed="""
 import numpy as np
 from tensorflow import keras
 y = keras.utils.to_categorical(np.load("y.npy"), 5)
 model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
 model.compile(loss="binary_crossentropy", metrics=["categorical_accuracy"])
 model.fit(np.load("x.npy"), y)
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -94,10 +98,12 @@ model.fit(np.load("x.npy"), y)
         else:
             plateau = "(K-1)/K"
         message = (
-            f"{metric.written} resolves to binary accuracy here (the model outputs {S.units(t.width)} per sample), computed "
-            f"over the {S.k(labels)} one-hot label columns: predicting 0 everywhere already scores {plateau}. "
+            f"{metric.written} resolves to binary accuracy here (the model outputs {P.units(t.width)} per sample), computed "
+            f"over the {P.k(labels)} one-hot label columns: predicting 0 everywhere already scores {plateau}. "
             f"Expect train and validation accuracy to sit at that number while nothing is learned."
         )
-        related = S.labels_related(labels) + S.head_related(t.head) + S.loss_related(t.loss)
-        made = fixes.fix("Use 'categorical_accuracy'", fixes.replace_string(metric.site, "categorical_accuracy"), preferred=True)
+        related = P.labels_related(labels) + P.head_related(t.head) + P.loss_related(t.loss)
+        made = edits.fix(
+            "Use 'categorical_accuracy'", edits.replace_string(metric.site, "categorical_accuracy"), preferred=True
+        )
         return self.diagnostic(metric.site, message, related, [made] if made else [])

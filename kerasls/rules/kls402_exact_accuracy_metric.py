@@ -1,10 +1,11 @@
 """KLS402: keras.metrics.Accuracy() (exact equality) on a classifier's probabilities."""
+
 from __future__ import annotations
 
-from .. import fixes
-from ..diagnostics import Severity
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..text.diagnostics import Severity
+from . import edits
+from . import phrases as P
+from .api import Context, Example, Rule, Training
 
 
 class ExactAccuracyMetricOnProbabilities(Rule):
@@ -44,15 +45,18 @@ model.compile(loss="categorical_crossentropy", metrics=[keras.metrics.Categorica
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 from tensorflow import keras
 model = keras.Sequential([keras.layers.Dense(3, activation="softmax")])
 model.compile(loss="categorical_crossentropy", metrics=[keras.metrics.Accuracy()])
-""", fixed="""
+""",
+            fixed="""
 from tensorflow import keras
 model = keras.Sequential([keras.layers.Dense(3, activation="softmax")])
 model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -67,6 +71,6 @@ model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
                 f"probabilities, which never equal 0 or 1, so this metric stays near 0 however well the model learns. "
                 f"The string 'accuracy' picks the right classification accuracy."
             )
-            related = S.head_related(t.head) + S.loss_related(t.loss)
-            made = fixes.fix("Use 'accuracy'", fixes.replace(metric.site, ctx.string("accuracy")), preferred=True)
+            related = P.head_related(t.head) + P.loss_related(t.loss)
+            made = edits.fix("Use 'accuracy'", edits.replace(metric.site, ctx.string("accuracy")), preferred=True)
             yield self.diagnostic(metric.site, message, related, [made] if made else [])

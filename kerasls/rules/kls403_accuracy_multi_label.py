@@ -1,11 +1,12 @@
 """KLS403: 'accuracy' on a multi-label head resolves to categorical accuracy."""
+
 from __future__ import annotations
 
-from .. import fixes
-from ..diagnostics import Severity
-from ..facts import Encoding
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..engine.facts import Encoding
+from ..text.diagnostics import Severity
+from . import edits
+from . import phrases as P
+from .api import Context, Example, Rule, Training
 
 
 class AccuracyOnMultiLabelOutput(Rule):
@@ -48,15 +49,18 @@ model.compile(loss="binary_crossentropy", metrics=["binary_accuracy"])
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 from tensorflow import keras
 model = keras.Sequential([keras.layers.Dense(6, activation="sigmoid")])
 model.compile(loss="binary_crossentropy", metrics=["accuracy"])
-""", fixed="""
+""",
+            fixed="""
 from tensorflow import keras
 model = keras.Sequential([keras.layers.Dense(6, activation="sigmoid")])
 model.compile(loss="binary_crossentropy", metrics=["binary_accuracy"])
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -73,5 +77,9 @@ model.compile(loss="binary_crossentropy", metrics=["binary_accuracy"])
                 f"whether the top-scoring tag is a true tag. For multi-label output, 'binary_accuracy' or AUC/precision/recall "
                 f"say more."
             )
-            made = fixes.fix("Use 'binary_accuracy'", fixes.replace_string(metric.site, "binary_accuracy"), preferred=True)
-            yield self.diagnostic(metric.site, message, S.head_related(t.head) + S.loss_related(t.loss), [made] if made else [])
+            made = edits.fix(
+                "Use 'binary_accuracy'", edits.replace_string(metric.site, "binary_accuracy"), preferred=True
+            )
+            yield self.diagnostic(
+                metric.site, message, P.head_related(t.head) + P.loss_related(t.loss), [made] if made else []
+            )

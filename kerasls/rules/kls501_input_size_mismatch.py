@@ -1,11 +1,12 @@
 """KLS501: the image size the pipeline produces differs from the model's input size."""
+
 from __future__ import annotations
 
-from .. import fixes
-from ..diagnostics import Severity
-from ..shapes import format_shape
-from . import _consequences as C
-from .base import Context, Example, Rule, Training
+from ..engine.shapes import format_shape
+from ..text.diagnostics import Severity
+from . import consequences as C
+from . import edits
+from .api import Context, Example, Rule, Training
 
 
 class InputSizeMismatchPipeline(Rule):
@@ -53,7 +54,8 @@ model.fit(train)
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 import tensorflow as tf
 gen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1 / 255)
 train = gen.flow_from_directory("shelves", target_size=(100, 100))
@@ -61,7 +63,8 @@ model = tf.keras.Sequential([tf.keras.layers.Conv2D(8, 3, input_shape=(128, 128,
                              tf.keras.layers.Flatten(), tf.keras.layers.Dense(4, activation="softmax")])
 model.compile(loss="categorical_crossentropy")
 model.fit(train)
-""", fixed="""
+""",
+            fixed="""
 import tensorflow as tf
 gen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1 / 255)
 train = gen.flow_from_directory("shelves", target_size=(128, 128))
@@ -69,8 +72,10 @@ model = tf.keras.Sequential([tf.keras.layers.Conv2D(8, 3, input_shape=(128, 128,
                              tf.keras.layers.Flatten(), tf.keras.layers.Dense(4, activation="softmax")])
 model.compile(loss="categorical_crossentropy")
 model.fit(train)
-"""),
-        Example("""
+""",
+        ),
+        Example(
+            """
 import keras
 train = keras.utils.image_dataset_from_directory("bark")
 inputs = keras.Input(shape=(224, 224, 3))
@@ -79,7 +84,8 @@ outputs = keras.layers.Dense(5)(keras.layers.GlobalAveragePooling2D()(x))
 model = keras.Model(inputs, outputs)
 model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 model.fit(train)
-""", fixed="""
+""",
+            fixed="""
 import keras
 train = keras.utils.image_dataset_from_directory("bark", image_size=(224, 224))
 inputs = keras.Input(shape=(224, 224, 3))
@@ -88,7 +94,8 @@ outputs = keras.layers.Dense(5)(keras.layers.GlobalAveragePooling2D()(x))
 model = keras.Model(inputs, outputs)
 model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 model.fit(train)
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -108,15 +115,24 @@ model.fit(train)
             f"{source.kind} resizes the images to {source.image_size[0]}x{source.image_size[1]}{written}, "
             f"but the model's input is {height}x{width} ({format_shape(expected)}). "
         )
-        message += C.on_each_line(ctx, self.code, [self._variant(summary)]) or "Keras rejects the batches or the model trains on images of the wrong size."
-        related = [(summary.input_site, f"the model expects {format_shape(expected)}"), (source.site, f"the pipeline yields {source.image_size[0]}x{source.image_size[1]} images")]
+        message += (
+            C.on_each_line(ctx, self.code, [self._variant(summary)])
+            or "Keras rejects the batches or the model trains on images of the wrong size."
+        )
+        related = [
+            (summary.input_site, f"the model expects {format_shape(expected)}"),
+            (source.site, f"the pipeline yields {source.image_size[0]}x{source.image_size[1]} images"),
+        ]
         site = source.image_size_site or source.site
-        options = [fixes.fix(
-            f"Resize the images to {height}x{width} in the pipeline",
-            fixes.replace(source.image_size_site, f"({height}, {width})") if source.image_size_site
-            else fixes.set_argument(source.site, argument, f"({height}, {width})"),
-            preferred=True,
-        )]
+        options = [
+            edits.fix(
+                f"Resize the images to {height}x{width} in the pipeline",
+                edits.replace(source.image_size_site, f"({height}, {width})")
+                if source.image_size_site
+                else edits.set_argument(source.site, argument, f"({height}, {width})"),
+                preferred=True,
+            )
+        ]
         yield self.diagnostic(site, message, related, [f for f in options if f])
 
     @staticmethod

@@ -1,11 +1,12 @@
 """KLS502: grayscale images into a model expecting colour (or the reverse)."""
+
 from __future__ import annotations
 
-from .. import fixes
-from ..diagnostics import Severity
-from ..shapes import format_shape
-from . import _consequences as C
-from .base import Context, Example, Rule, Training
+from ..engine.shapes import format_shape
+from ..text.diagnostics import Severity
+from . import consequences as C
+from . import edits
+from .api import Context, Example, Rule, Training
 
 _MODES = {1: "grayscale", 3: "rgb", 4: "rgba"}
 
@@ -49,21 +50,24 @@ model.fit(train)
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 import keras
 train = keras.utils.image_dataset_from_directory("xrays", color_mode="grayscale")
 model = keras.Sequential([keras.Input(shape=(256, 256, 3)), keras.layers.Conv2D(8, 3),
                           keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(2)])
 model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 model.fit(train)
-""", fixed="""
+""",
+            fixed="""
 import keras
 train = keras.utils.image_dataset_from_directory("xrays", color_mode="rgb")
 model = keras.Sequential([keras.Input(shape=(256, 256, 3)), keras.layers.Conv2D(8, 3),
                           keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(2)])
 model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 model.fit(train)
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -81,14 +85,18 @@ model.fit(train)
         )
         variant = "directory_grayscale" if source.kind.startswith("flow") else "arrays_grayscale"
         message += C.on_each_line(ctx, self.code, [variant]) or "Keras raises at the first step."
-        related = [(summary.input_site, f"the model expects {format_shape(expected)}"), (source.site, f"the pipeline yields {mode} images")]
+        related = [
+            (summary.input_site, f"the model expects {format_shape(expected)}"),
+            (source.site, f"the pipeline yields {mode} images"),
+        ]
         site = source.channels_site or source.site
         wanted = _MODES.get(expected[-1])
         options = []
         if wanted:
             edit = (
-                fixes.replace_string(source.channels_site, wanted) if source.channels_site is not None
-                else fixes.set_argument(source.site, "color_mode", ctx.string(wanted))
+                edits.replace_string(source.channels_site, wanted)
+                if source.channels_site is not None
+                else edits.set_argument(source.site, "color_mode", ctx.string(wanted))
             )
-            options.append(fixes.fix(f"Load the images as {wanted}", edit, preferred=True))
+            options.append(edits.fix(f"Load the images as {wanted}", edit, preferred=True))
         yield self.diagnostic(site, message, related, [f for f in options if f])

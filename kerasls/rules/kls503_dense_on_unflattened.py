@@ -1,17 +1,18 @@
 """KLS503: the output keeps spatial axes because nothing flattens the features before Dense."""
+
 from __future__ import annotations
 
 import libcst as cst
 
-from .. import facts as F
-from .. import fixes
-from ..diagnostics import Severity, Span, TextEdit
-from ..facts import Encoding
-from ..shapes import format_shape
-from ..values import Site
-from . import _consequences as C
-from . import _shared as S
-from .base import Context, Example, Rule, Training
+from ..engine import facts as F
+from ..engine.facts import Encoding
+from ..engine.shapes import format_shape
+from ..engine.values import Site
+from ..text.diagnostics import Severity, Span, TextEdit
+from . import consequences as C
+from . import edits
+from . import phrases as P
+from .api import Context, Example, Rule, Training
 
 _POOLING = {3: "GlobalAveragePooling1D", 4: "GlobalAveragePooling2D", 5: "GlobalAveragePooling3D"}
 
@@ -81,7 +82,8 @@ model.fit(np.load("x.npy"), masks)
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 import numpy as np
 import keras
 from keras import layers
@@ -90,7 +92,8 @@ model = keras.Sequential([keras.Input(shape=(80, 80, 3)), layers.Conv2D(8, 3), l
                           layers.Dense(4, activation="softmax")])
 model.compile(loss="categorical_crossentropy")
 model.fit(np.load("x.npy"), y)
-""", fixed="""
+""",
+            fixed="""
 import numpy as np
 import keras
 from keras import layers
@@ -99,7 +102,8 @@ model = keras.Sequential([keras.Input(shape=(80, 80, 3)), layers.Conv2D(8, 3), l
                           layers.GlobalAveragePooling2D(), layers.Dense(4, activation="softmax")])
 model.compile(loss="categorical_crossentropy")
 model.fit(np.load("x.npy"), y)
-"""),
+""",
+        ),
     ]
 
     def check(self, t: Training, ctx: Context):
@@ -110,20 +114,29 @@ model.fit(np.load("x.npy"), y)
             return
         if not self._one_row_per_sample(labels, summary):
             return  # per-position labels (segmentation masks, tagged sequences) would fit this output
-        first = next((row for row in summary.rows if row.kind == "Dense" and row.input is not None and len(row.input) > 2), None)
+        first = next(
+            (row for row in summary.rows if row.kind == "Dense" and row.input is not None and len(row.input) > 2), None
+        )
         if first is None or not isinstance(first.layer, F.Layer):
             return
         message = (
             f"The model outputs {format_shape(summary.output)}: the Dense layer on line {first.site.line + 1} gets the "
             f"feature map {format_shape(first.input)} and keeps its spatial axes, while the labels are "
-            f"{S.label_shape(labels)}. Flatten or global pooling before it makes one prediction per sample. "
+            f"{P.label_shape(labels)}. Flatten or global pooling before it makes one prediction per sample. "
         )
         message += C.on_each_line(ctx, self.code, ["invalid"]) or "Keras raises at the first training step."
-        related = [(first.site, f"Dense receives {format_shape(first.input)}")] + S.labels_related(labels) + S.loss_related(t.loss)
+        related = (
+            [(first.site, f"Dense receives {format_shape(first.input)}")]
+            + P.labels_related(labels)
+            + P.loss_related(t.loss)
+        )
         options = [
-            fixes.fix(f"Add {_POOLING.get(len(first.input), 'GlobalAveragePooling2D')} before this Dense",
-                      self._insert(first, _POOLING.get(len(first.input), "GlobalAveragePooling2D"), t, ctx), preferred=True),
-            fixes.fix("Add Flatten before this Dense", self._insert(first, "Flatten", t, ctx)),
+            edits.fix(
+                f"Add {_POOLING.get(len(first.input), 'GlobalAveragePooling2D')} before this Dense",
+                self._insert(first, _POOLING.get(len(first.input), "GlobalAveragePooling2D"), t, ctx),
+                preferred=True,
+            ),
+            edits.fix("Add Flatten before this Dense", self._insert(first, "Flatten", t, ctx)),
         ]
         head = t.head.site if t.head is not None else first.site
         yield self.diagnostic(head, message, related, [f for f in options if f])
@@ -150,7 +163,7 @@ model.fit(np.load("x.npy"), y)
         func = dense.site.node.func if isinstance(dense.site.node, cst.Call) else None
         if isinstance(func, cst.Attribute):
             prefix = dense.site.chunk.code(func.value).strip() + "."
-        elif isinstance(func, cst.Name) and layer_name in ctx.interpreter.module_scope.vars:
+        elif isinstance(func, cst.Name) and ctx.facts.defines(layer_name):
             prefix = ""
         else:
             module = ctx.module_path("layers")

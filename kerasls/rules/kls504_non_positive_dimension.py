@@ -1,10 +1,11 @@
 """KLS504: convolutions or pooling shrink a spatial dimension to zero or below."""
+
 from __future__ import annotations
 
-from ..diagnostics import Severity
-from ..shapes import format_shape
-from . import _consequences as C
-from .base import Context, Example, Rule, Training
+from ..engine.shapes import format_shape
+from ..text.diagnostics import Severity
+from . import consequences as C
+from .api import Context, Example, Rule, Training
 
 
 class NonPositiveSpatialDimension(Rule):

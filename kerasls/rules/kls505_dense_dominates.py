@@ -1,11 +1,11 @@
 """KLS505: one Dense layer after Flatten holds most of the model's parameters."""
+
 from __future__ import annotations
 
-
-from .. import fixes
-from ..diagnostics import Severity
-from ..shapes import format_shape
-from .base import Context, Example, Rule, Training
+from ..engine.shapes import format_shape
+from ..text.diagnostics import Severity
+from . import edits
+from .api import Context, Example, Rule, Training
 
 _POOLING = {3: "GlobalAveragePooling1D", 4: "GlobalAveragePooling2D", 5: "GlobalAveragePooling3D"}
 
@@ -66,7 +66,11 @@ model = keras.Sequential([keras.Input(shape=(150, 150, 3)), layers.Conv2D(64, 3,
                 continue
             feature_map = previous.input
             channels = feature_map[-1] if feature_map else None
-            pooled = channels * (row.output[-1] if row.output else 0) + (row.output[-1] if row.output else 0) if channels else None
+            pooled = (
+                channels * (row.output[-1] if row.output else 0) + (row.output[-1] if row.output else 0)
+                if channels
+                else None
+            )
             message = (
                 f"This Dense layer holds {row.params:,} of the model's {total:,} parameters ({100 * row.params / total:.1f}%): "
                 f"Flatten hands it all {previous.output[-1]:,} values of the {format_shape(feature_map)} feature map. "
@@ -76,7 +80,12 @@ model = keras.Sequential([keras.Input(shape=(150, 150, 3)), layers.Conv2D(64, 3,
             pooling = _POOLING.get(len(feature_map) if feature_map else 0)
             options = []
             if pooling and previous.layer is not None:
-                edit = fixes.rename_callee(previous.layer.site, pooling)
-                options.append(fixes.fix(f"Use {pooling} instead of Flatten", edit, preferred=True, safe=False))
-            yield self.diagnostic(row.site, message, [(previous.site, f"Flatten outputs {format_shape(previous.output)}")], [f for f in options if f])
+                edit = edits.rename_callee(previous.layer.site, pooling)
+                options.append(edits.fix(f"Use {pooling} instead of Flatten", edit, preferred=True, safe=False))
+            yield self.diagnostic(
+                row.site,
+                message,
+                [(previous.site, f"Flatten outputs {format_shape(previous.output)}")],
+                [f for f in options if f],
+            )
             return

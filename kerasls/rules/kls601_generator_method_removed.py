@@ -1,14 +1,25 @@
 """KLS601: fit_generator / evaluate_generator / predict_generator."""
+
 from __future__ import annotations
 
-from .. import fixes
-from ..diagnostics import Severity, TextEdit
-from ..values import Site
-from .base import Context, Example, Rule
+from ..engine.values import Site
+from ..text.diagnostics import Severity, TextEdit
+from . import edits
+from .api import Context, Example, Rule
 
 _FIT_KEYWORDS = {
-    "generator", "steps_per_epoch", "epochs", "verbose", "callbacks", "validation_data", "validation_steps",
-    "validation_freq", "class_weight", "initial_epoch", "shuffle", "steps",
+    "generator",
+    "steps_per_epoch",
+    "epochs",
+    "verbose",
+    "callbacks",
+    "validation_data",
+    "validation_steps",
+    "validation_freq",
+    "class_weight",
+    "initial_epoch",
+    "shuffle",
+    "steps",
 }
 _REPLACEMENT = {"fit_generator": "fit", "evaluate_generator": "evaluate", "predict_generator": "predict"}
 
@@ -48,39 +59,46 @@ model.fit(tf.keras.utils.image_dataset_from_directory("d"), epochs=3)
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 import tensorflow as tf
 gen = tf.keras.preprocessing.image.ImageDataGenerator().flow_from_directory("d", class_mode="binary")
 model = tf.keras.Sequential([tf.keras.layers.Flatten(), tf.keras.layers.Dense(1, activation="sigmoid")])
 model.compile(loss="binary_crossentropy")
 model.fit_generator(generator=gen, steps_per_epoch=10, epochs=3)
-""", fixed="""
+""",
+            fixed="""
 import tensorflow as tf
 gen = tf.keras.preprocessing.image.ImageDataGenerator().flow_from_directory("d", class_mode="binary")
 model = tf.keras.Sequential([tf.keras.layers.Flatten(), tf.keras.layers.Dense(1, activation="sigmoid")])
 model.compile(loss="binary_crossentropy")
 model.fit(x=gen, steps_per_epoch=10, epochs=3)
-"""),
+""",
+        ),
     ]
 
     def check_module(self, ctx: Context):
-        for call in ctx.interpreter.legacy:
+        for call in ctx.facts.legacy:
             if call.kind != "generator_method":
                 continue
             new = _REPLACEMENT[call.name]
             keras3 = f"it raises AttributeError: the method was removed (\"'Sequential' object has no attribute '{call.name}'\")."
             keras2 = f"it still works but is deprecated; `{new}` accepts generators."
             severity = {3: Severity.ERROR, 2: Severity.INFORMATION}.get(ctx.runtime.keras, Severity.WARNING)
-            message = f"`{call.name}` is gone in Keras 3. " + ctx.on_keras(keras3[0].upper() + keras3[1:], keras2[0].upper() + keras2[1:])
+            message = f"`{call.name}` is gone in Keras 3. " + ctx.on_keras(
+                keras3[0].upper() + keras3[1:], keras2[0].upper() + keras2[1:]
+            )
             yield self.diagnostic(call.detail or call.site, message, [], self._fixes(call, new), severity=severity)
 
     @staticmethod
     def _fixes(call, new: str):
         if call.detail is None or call.positional > 1 or not set(call.keywords) <= _FIT_KEYWORDS:
             return []
-        edits = [fixes.replace(call.detail, new)]
+        changes = [edits.replace(call.detail, new)]
         if "generator" in call.keywords:
-            keyword = next(a.keyword for a in call.site.node.args if a.keyword is not None and a.keyword.value == "generator")
-            edits.append(TextEdit(Site(call.site.chunk, keyword).span, "x"))
-        made = fixes.fix(f"Use model.{new}", *edits, preferred=True)
+            keyword = next(
+                a.keyword for a in call.site.node.args if a.keyword is not None and a.keyword.value == "generator"
+            )
+            changes.append(TextEdit(Site(call.site.chunk, keyword).span, "x"))
+        made = edits.fix(f"Use model.{new}", *changes, preferred=True)
         return [made] if made else []

@@ -1,9 +1,10 @@
 """KLS602: optimizers given `lr=` instead of `learning_rate=`."""
+
 from __future__ import annotations
 
-from .. import fixes
-from ..diagnostics import Severity
-from .base import Context, Example, Rule
+from ..text.diagnostics import Severity
+from . import edits
+from .api import Context, Example, Rule
 
 
 class OptimizerLrArgument(Rule):
@@ -40,17 +41,20 @@ opt = keras.optimizers.Adam(learning_rate=1e-4)
 """),
     ]
     INVALID = [
-        Example("""
+        Example(
+            """
 from tensorflow import keras
 opt = keras.optimizers.Adam(lr=1e-4)
-""", fixed="""
+""",
+            fixed="""
 from tensorflow import keras
 opt = keras.optimizers.Adam(learning_rate=1e-4)
-"""),
+""",
+        ),
     ]
 
     def check_module(self, ctx: Context):
-        for call in ctx.interpreter.legacy:
+        for call in ctx.facts.legacy:
             if call.kind != "optimizer_lr" or call.detail is None:
                 continue
             severity = Severity.ERROR if ctx.runtime.keras == 3 else Severity.WARNING
@@ -58,5 +62,5 @@ opt = keras.optimizers.Adam(learning_rate=1e-4)
                 "It raises ValueError: \"Argument(s) not recognized: {'lr': ...}\".",
                 "It warns and ignores the value: training runs at the default learning rate.",
             )
-            made = fixes.fix("Rename lr to learning_rate", fixes.replace(call.detail, "learning_rate"), preferred=True)
+            made = edits.fix("Rename lr to learning_rate", edits.replace(call.detail, "learning_rate"), preferred=True)
             yield self.diagnostic(call.detail, message, [], [made] if made else [], severity=severity)

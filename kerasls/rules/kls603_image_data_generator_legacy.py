@@ -1,8 +1,9 @@
 """KLS603: ImageDataGenerator, removed from the Keras 3 package and legacy in tf.keras."""
+
 from __future__ import annotations
 
-from ..diagnostics import Severity
-from .base import Context, Example, Rule
+from ..text.diagnostics import Severity
+from .api import Context, Example, Rule
 
 
 class ImageDataGeneratorLegacy(Rule):
@@ -51,7 +52,7 @@ gen = keras.preprocessing.image.ImageDataGenerator(rescale=1 / 255)
     ]
 
     def check_module(self, ctx: Context):
-        calls = [call for call in ctx.interpreter.legacy if call.kind == "image_data_generator"]
+        calls = [call for call in ctx.facts.legacy if call.kind == "image_data_generator"]
         if not calls:
             return
         first = next((call for call in calls if call.name == "keras"), calls[0])  # the one that breaks, if any

@@ -84,7 +84,7 @@ def unknown_shape_dataset(x, y, batch=32):
 
     def gen():
         for i in range(0, len(x), batch):
-            yield x[i:i + batch].astype("float32"), y[i:i + batch].astype("float32")
+            yield x[i : i + batch].astype("float32"), y[i : i + batch].astype("float32")
 
     spec = (tf.TensorSpec((None,) + x.shape[1:], tf.float32), tf.TensorSpec((None,) * y.ndim, tf.float32))
     return tf.data.Dataset.from_generator(gen, output_signature=spec)
@@ -186,7 +186,7 @@ def error_line(exc):
         for i in range(len(lines) - 1, -1, -1):
             m = re.match(r"\s*[\w.]+(?:Error|Exception|Warning): (.*)", lines[i])
             if m:
-                lines = [m.group(1)] + [line.strip() for line in lines[i + 1:]]
+                lines = [m.group(1)] + [line.strip() for line in lines[i + 1 :]]
                 break
     for line in lines:
         if line[:1].isspace() or _GENERIC.match(line.strip()):

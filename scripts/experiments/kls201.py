@@ -1,8 +1,20 @@
 """KLS201 binary-crossentropy-on-one-hot-labels: the seed story (42 classes, accuracy frozen at 0.9762)."""
 
 from .common import (
-    attempt, blobs, fit, image_data_generator, image_dir, keras, layers, mlp, one_hot, resolved_accuracy, seed, split,
-    tf, unknown_shape_dataset,
+    attempt,
+    blobs,
+    fit,
+    image_data_generator,
+    image_dir,
+    keras,
+    layers,
+    mlp,
+    one_hot,
+    resolved_accuracy,
+    seed,
+    split,
+    tf,
+    unknown_shape_dataset,
 )
 
 SETUP = (
@@ -60,12 +72,18 @@ def run():
     def directory(rec, activation=None, loss=None):
         root = image_dir(K, per_class=8)
         gen = image_data_generator()(rescale=1 / 255, validation_split=0.25)
-        flow = dict(target_size=(8, 8), class_mode="categorical", batch_size=16, seed=0)
+        flow = {"target_size": (8, 8), "class_mode": "categorical", "batch_size": 16, "seed": 0}
         train = gen.flow_from_directory(root, subset="training", **flow)
         val = gen.flow_from_directory(root, subset="validation", **flow)
         seed()
-        model = keras.Sequential([keras.Input((8, 8, 3)), layers.Flatten(), layers.Dense(16, activation="relu"),
-                                  layers.Dense(1, activation=activation)])
+        model = keras.Sequential(
+            [
+                keras.Input((8, 8, 3)),
+                layers.Flatten(),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation=activation),
+            ]
+        )
         seed_story(rec, model, K, (train,), val, loss=loss)
 
     def directory_sigmoid(rec):
@@ -73,8 +91,9 @@ def run():
 
     def fixed(rec):
         model = mlp(16, K)
-        model.compile(keras.optimizers.Adam(0.01), keras.losses.CategoricalCrossentropy(from_logits=True),
-                      metrics=["accuracy"])
+        model.compile(
+            keras.optimizers.Adam(0.01), keras.losses.CategoricalCrossentropy(from_logits=True), metrics=["accuracy"]
+        )
         rec.update(fit(model, xt, one_hot(yt, K), validation_data=(xv, one_hot(yv, K)), epochs=EPOCHS))
         rec.update(K=K, baseline=1 / K, resolved_metric=resolved_accuracy(model))
 

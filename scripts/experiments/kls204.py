@@ -15,8 +15,15 @@ EPOCHS = 10
 
 def model_for(units, activation):
     seed()
-    return keras.Sequential([keras.Input((8, 8, 3)), layers.Rescaling(1 / 255), layers.Flatten(),
-                             layers.Dense(16, activation="relu"), layers.Dense(units, activation=activation)])
+    return keras.Sequential(
+        [
+            keras.Input((8, 8, 3)),
+            layers.Rescaling(1 / 255),
+            layers.Flatten(),
+            layers.Dense(16, activation="relu"),
+            layers.Dense(units, activation=activation),
+        ]
+    )
 
 
 def run():
@@ -24,8 +31,9 @@ def run():
     root4 = image_dir(4, per_class=10)
 
     def flow(mode):
-        return image_data_generator()().flow_from_directory(root3, target_size=(8, 8), class_mode=mode,
-                                                             batch_size=16, seed=0)
+        return image_data_generator()().flow_from_directory(
+            root3, target_size=(8, 8), class_mode=mode, batch_size=16, seed=0
+        )
 
     def binary_iterator(rec):
         it = flow("binary")
@@ -46,6 +54,8 @@ def run():
         model.compile(keras.optimizers.Adam(0.01), "categorical_crossentropy", metrics=["accuracy"])
         rec.update(fit(model, it, epochs=EPOCHS), K=3, baseline=1 / 3)
 
-    return {"flow_from_directory_binary": attempt(binary_iterator),
-            "image_dataset_binary": attempt(binary_dataset),
-            "fixed": attempt(fixed)}
+    return {
+        "flow_from_directory_binary": attempt(binary_iterator),
+        "image_dataset_binary": attempt(binary_dataset),
+        "fixed": attempt(fixed),
+    }

@@ -3,7 +3,17 @@
 import numpy as np
 
 from .common import (
-    attempt, blobs, fit, image_data_generator, image_dir, keras, layers, mlp, resolved_accuracy, seed, tf,
+    attempt,
+    blobs,
+    fit,
+    image_data_generator,
+    image_dir,
+    keras,
+    layers,
+    mlp,
+    resolved_accuracy,
+    seed,
+    tf,
     unknown_shape_dataset,
 )
 
@@ -44,11 +54,18 @@ def run():
     def directory(rec):
         root = image_dir(2, per_class=30)
         it = image_data_generator()(rescale=1 / 255).flow_from_directory(
-            root, target_size=(8, 8), class_mode="binary", batch_size=16, shuffle=False)
+            root, target_size=(8, 8), class_mode="binary", batch_size=16, shuffle=False
+        )
         xs = np.concatenate([it[i][0] for i in range(len(it))])
         seed()
-        model = keras.Sequential([keras.Input((8, 8, 3)), layers.Flatten(), layers.Dense(16, activation="relu"),
-                                  layers.Dense(2, activation="softmax")])
+        model = keras.Sequential(
+            [
+                keras.Input((8, 8, 3)),
+                layers.Flatten(),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(2, activation="softmax"),
+            ]
+        )
         measure(rec, model, (it,), xs, it.classes)
 
     return {

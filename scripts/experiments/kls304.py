@@ -4,7 +4,9 @@ import numpy as np
 
 from .common import attempt, blobs, fit, keras, mlp
 
-SETUP = "0/1 labels shaped (N, 1) (600 samples x 16 features), Dense(1, sigmoid) + categorical_crossentropy + 'accuracy'."
+SETUP = (
+    "0/1 labels shaped (N, 1) (600 samples x 16 features), Dense(1, sigmoid) + categorical_crossentropy + 'accuracy'."
+)
 FIX = "binary_crossentropy."
 EPOCHS = 5
 

@@ -20,8 +20,12 @@ def run():
             model.compile(keras.optimizers.Adam(0.05), "mse", metrics=["mae"])
             rec.update(fit(model, x, y, epochs=EPOCHS))
             p = model.predict(x, verbose=0)[:, 0]
-            rec.update(max_prediction=float(p.max()), mae=float(np.abs(p - y).mean()),
-                       target_range=[float(y.min()), float(y.max())], target_mean=float(y.mean()))
+            rec.update(
+                max_prediction=float(p.max()),
+                mae=float(np.abs(p - y).mean()),
+                target_range=[float(y.min()), float(y.max())],
+                target_mean=float(y.mean()),
+            )
 
         return attempt(fn)
 

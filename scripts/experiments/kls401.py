@@ -1,7 +1,15 @@
 """KLS401 accuracy-resolves-to-binary-accuracy: 'accuracy' on a 1-unit output is binary accuracy."""
 
 from .common import (
-    LINE, attempt, binary_accuracy_broadcast, blobs, fit, keras, mlp, one_hot, resolved_accuracy,
+    LINE,
+    attempt,
+    binary_accuracy_broadcast,
+    blobs,
+    fit,
+    keras,
+    mlp,
+    one_hot,
+    resolved_accuracy,
     unknown_shape_dataset,
 )
 
@@ -23,8 +31,9 @@ def run():
 
         def invalid(rec, k=k, x=x, labels=labels):
             model = mlp(16, 1)
-            model.compile(keras.optimizers.Adam(0.01), keras.losses.BinaryCrossentropy(from_logits=True),
-                          metrics=["accuracy"])
+            model.compile(
+                keras.optimizers.Adam(0.01), keras.losses.BinaryCrossentropy(from_logits=True), metrics=["accuracy"]
+            )
             rec.update(K=k, k_minus_1_over_k=(k - 1) / k, line=LINE)
             rec.update(fit(model, unknown_shape_dataset(x, labels), epochs=EPOCHS))
             rec.update(resolved_metric=resolved_accuracy(model), plateau=rec["final"]["accuracy"])
@@ -32,10 +41,14 @@ def run():
 
         def fixed(rec, k=k, x=x, labels=labels):
             model = mlp(16, k)
-            model.compile(keras.optimizers.Adam(0.01), keras.losses.CategoricalCrossentropy(from_logits=True),
-                          metrics=["accuracy"])
-            rec.update(fit(model, x, labels, epochs=EPOCHS), K=k, baseline=1 / k,
-                       resolved_metric=resolved_accuracy(model))
+            model.compile(
+                keras.optimizers.Adam(0.01),
+                keras.losses.CategoricalCrossentropy(from_logits=True),
+                metrics=["accuracy"],
+            )
+            rec.update(
+                fit(model, x, labels, epochs=EPOCHS), K=k, baseline=1 / k, resolved_metric=resolved_accuracy(model)
+            )
 
         out[f"invalid_k{k}"] = attempt(invalid)
         out[f"fixed_k{k}"] = attempt(fixed)

@@ -19,5 +19,7 @@ def run():
 
         return attempt(fn)
 
-    return {"invalid": train(keras.metrics.Accuracy(), "Accuracy()"),
-            "fixed": train("categorical_accuracy", "categorical_accuracy")}
+    return {
+        "invalid": train(keras.metrics.Accuracy(), "Accuracy()"),
+        "fixed": train("categorical_accuracy", "categorical_accuracy"),
+    }

@@ -12,8 +12,14 @@ K = 4
 
 def cnn():
     seed()
-    return keras.Sequential([keras.Input((16, 16, 3)), layers.Conv2D(8, 3, activation="relu"), layers.Flatten(),
-                             layers.Dense(K, activation="softmax")])
+    return keras.Sequential(
+        [
+            keras.Input((16, 16, 3)),
+            layers.Conv2D(8, 3, activation="relu"),
+            layers.Flatten(),
+            layers.Dense(K, activation="softmax"),
+        ]
+    )
 
 
 def run():
@@ -29,8 +35,11 @@ def run():
         return attempt(fn)
 
     def flow(color_mode):
-        return lambda: (image_data_generator()(rescale=1 / 255).flow_from_directory(
-            root, target_size=(16, 16), color_mode=color_mode, batch_size=16, seed=0),)
+        return lambda: (
+            image_data_generator()(rescale=1 / 255).flow_from_directory(
+                root, target_size=(16, 16), color_mode=color_mode, batch_size=16, seed=0
+            ),
+        )
 
     return {
         "arrays_grayscale": train(lambda: (x1, one_hot(y, K))),

@@ -16,7 +16,7 @@ def run():
             stack = [keras.Input((16, 16, 3)), layers.Conv2D(8, 3, activation="relu")]
             stack += [layers.Flatten()] if flatten else []
             model = keras.Sequential(stack + [layers.Dense(K, activation="softmax")])
-            rec["output_shape"] = [d for d in model.output_shape]
+            rec["output_shape"] = list(model.output_shape)
             model.compile(keras.optimizers.Adam(0.01), "categorical_crossentropy", metrics=["accuracy"])
             rec.update(fit(model, x, one_hot(y, K), epochs=5), baseline=1 / K)
 

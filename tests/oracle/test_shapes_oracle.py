@@ -4,7 +4,7 @@ For hand-written fixtures (``shape_models.FIXTURES``, plus ``tensorflow.keras``-
 variants of a few) and for several hundred seeded random valid models
 (``shape_models.generate_models``), every script is
 
-* analysed statically: ``summarize_all(analyze(source))``, and
+* analysed statically: ``analyze(source).summaries``, and
 * executed with real Keras 3 (in a subprocess: the test process never imports TensorFlow),
 
 and every layer the script names (``name=...``) is compared: output shape (batch axis
@@ -32,7 +32,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
-
 import shape_models
 
 pytestmark = pytest.mark.oracle
@@ -94,9 +93,8 @@ def _named_in_source(source: str) -> set[str]:
 
 def _ours(source: str) -> list:
     from kerasls.analysis import analyze
-    from kerasls.shapes import summarize_all
 
-    return summarize_all(analyze(source))
+    return analyze(source).summaries
 
 
 def _as_list(shape):
@@ -134,7 +132,9 @@ def compare(case: str, source: str, keras_result: dict, summaries: list) -> list
     for var, model in keras_result["models"].items():
         summary = by_name.get(var)
         if summary is None:
-            out.append(Mismatch(case, var, None, "Model", "no summary", [s.name for s in summaries], model["class"], source))
+            out.append(
+                Mismatch(case, var, None, "Model", "no summary", [s.name for s in summaries], model["class"], source)
+            )
             continue
         rows = {}
         for row in summary.rows:
@@ -144,7 +144,9 @@ def compare(case: str, source: str, keras_result: dict, summaries: list) -> list
         for layer in keras_named:
             row = rows.get(layer["name"])
             if row is None:
-                out.append(Mismatch(case, var, layer["name"], layer["class"], "missing row", None, layer["output"], source))
+                out.append(
+                    Mismatch(case, var, layer["name"], layer["class"], "missing row", None, layer["output"], source)
+                )
                 continue
             for field in FIELDS:
                 ours = _as_list(row.output) if field == "output" else getattr(row, field)
@@ -159,8 +161,11 @@ def compare(case: str, source: str, keras_result: dict, summaries: list) -> list
         order_keras = [layer["name"] for layer in keras_named if layer["name"] in rows]
         if order_ours != order_keras:
             out.append(Mismatch(case, var, None, "Model", "row order", order_ours, order_keras, source))
-        for field, attribute in (("total", "total_params"), ("trainable", "trainable_params"),
-                                 ("non_trainable", "non_trainable_params")):
+        for field, attribute in (
+            ("total", "total_params"),
+            ("trainable", "trainable_params"),
+            ("non_trainable", "non_trainable_params"),
+        ):
             ours = getattr(summary, attribute)
             if ours != model[field]:
                 label = f"{field} params" if ours is not None else f"{field} params unknown"
@@ -187,8 +192,10 @@ def report(mismatches: list[Mismatch], title: str, examples: int = 2) -> str:
     groups: dict = defaultdict(list)
     for m in mismatches:
         groups[m.group()].append(m)
-    lines = [f"{title}: {len(mismatches)} mismatches in {len({(m.case, m.model) for m in mismatches})} models",
-             "all mismatches by (kind, field):"]
+    lines = [
+        f"{title}: {len(mismatches)} mismatches in {len({(m.case, m.model) for m in mismatches})} models",
+        "all mismatches by (kind, field):",
+    ]
     for (kind, field), items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         lines.append(f"  {kind} / {field}: {len(items)}")
 
@@ -206,7 +213,7 @@ def report(mismatches: list[Mismatch], title: str, examples: int = 2) -> str:
     lines.append("first wrong/unknown value per model (structural mismatches: each), by (kind, field):")
     for (kind, field), items in sorted(first.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         lines.append(f"  {kind} / {field}: {len(items)} models")
-    for (kind, field), items in sorted(first.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+    for (_kind, _field), items in sorted(first.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         for m in items[:examples]:
             lines.append("")
             lines.append("--- " + m.line())
@@ -255,14 +262,16 @@ def keras_runs(fixture_sources, random_models, tmp_path_factory):
     k3_probes, k2_probes = k3["results"][-n_probes:], k2["results"][-n_probes:]
     k3["results"], k2["results"] = k3["results"][:-n_probes], k2["results"][:-n_probes]
     elapsed = time.monotonic() - started
-    print(f"\nKeras harnesses: {elapsed:.1f}s ({len(fixture_names) + len(randoms)} Keras 3 scripts, "
-          f"{len(base_fixtures) + TF_KERAS_SUBSET} tf_keras scripts); versions {k3['versions']} {k2['versions']}")
+    print(
+        f"\nKeras harnesses: {elapsed:.1f}s ({len(fixture_names) + len(randoms)} Keras 3 scripts, "
+        f"{len(base_fixtures) + TF_KERAS_SUBSET} tf_keras scripts); versions {k3['versions']} {k2['versions']}"
+    )
     n = len(fixture_names)
     return {
         "fixtures": dict(zip(fixture_names, k3["results"][:n])),
         "random": k3["results"][n:],
         "tf_keras_fixtures": dict(zip(base_fixtures, k2["results"][: len(base_fixtures)])),
-        "tf_keras_random": k2["results"][len(base_fixtures):],
+        "tf_keras_random": k2["results"][len(base_fixtures) :],
         "probes": dict(zip(shape_models.PROBES, zip(k3_probes, k2_probes))),
     }
 
@@ -349,8 +358,19 @@ def _keras_differences(case: str, source: str, k3: dict, k2: dict) -> list[Misma
     """Where tf_keras's measurement of a script differs from Keras 3's."""
     if "error" in k3 or "error" in k2:
         if ("error" in k3) != ("error" in k2):
-            return [Mismatch(case, "-", None, case, "builds in one line only",
-                             k2.get("error", "builds"), k3.get("error", "builds"), source, TF_KERAS)]
+            return [
+                Mismatch(
+                    case,
+                    "-",
+                    None,
+                    case,
+                    "builds in one line only",
+                    k2.get("error", "builds"),
+                    k3.get("error", "builds"),
+                    source,
+                    TF_KERAS,
+                )
+            ]
         return []
     out = []
     named = _named_in_source(source)
@@ -365,16 +385,40 @@ def _keras_differences(case: str, source: str, k3: dict, k2: dict) -> list[Misma
                 continue
             other = layers2.get(layer["name"])
             if other is None:
-                out.append(Mismatch(case, var, layer["name"], layer["class"], "layer missing in tf_keras", None, None,
-                                    source, TF_KERAS))
+                out.append(
+                    Mismatch(
+                        case,
+                        var,
+                        layer["name"],
+                        layer["class"],
+                        "layer missing in tf_keras",
+                        None,
+                        None,
+                        source,
+                        TF_KERAS,
+                    )
+                )
                 continue
             for field in FIELDS:
                 if layer[field] != other[field]:
-                    out.append(Mismatch(case, var, layer["name"], layer["class"], field, other[field], layer[field],
-                                        source, TF_KERAS))
+                    out.append(
+                        Mismatch(
+                            case,
+                            var,
+                            layer["name"],
+                            layer["class"],
+                            field,
+                            other[field],
+                            layer[field],
+                            source,
+                            TF_KERAS,
+                        )
+                    )
         for field in ("total", "trainable", "non_trainable"):
             if m3[field] != m2[field]:
-                out.append(Mismatch(case, var, None, "Model", f"{field} params", m2[field], m3[field], source, TF_KERAS))
+                out.append(
+                    Mismatch(case, var, None, "Model", f"{field} params", m2[field], m3[field], source, TF_KERAS)
+                )
     return out
 
 
@@ -391,8 +435,10 @@ def test_tf_keras_differences(keras_runs, fixture_sources, random_models):
         differences += _keras_differences(f"random #{i}", random_models[i][0], keras_runs["random"][i], k2)
     found = {m.group() for m in differences}
     text = report(differences, "tf_keras vs Keras 3", examples=2)
-    print(f"\n{len(keras_runs['tf_keras_fixtures'])} fixtures and {len(keras_runs['tf_keras_random'])} random models "
-          f"under tf_keras; {text}")
+    print(
+        f"\n{len(keras_runs['tf_keras_fixtures'])} fixtures and {len(keras_runs['tf_keras_random'])} random models "
+        f"under tf_keras; {text}"
+    )
     if found != KNOWN_TF_KERAS_DIFFERENCES:
         pytest.fail(f"differing (kind, field) pairs: {sorted(found)}\n\n{text}", pytrace=False)
 

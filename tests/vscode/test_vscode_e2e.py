@@ -14,6 +14,7 @@ the preferred quick fix is applied to the model cell, and afterwards every cell 
 
 Run: pytest -m vscode tests/vscode
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,8 +41,12 @@ CACHE = Path(os.environ.get("KERASLS_E2E_CACHE", REPO / ".cache" / "e2e"))
 # The Python that runs the server (kerasls.interpreter): the one running the tests, unless told otherwise.
 INTERPRETER = os.environ.get("KERASLS_E2E_INTERPRETER", sys.executable)
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 # The screenshots copied into the extension's README.
 README_IMAGES = {"hover.png": "squiggle-hover.png", "quick-fix.png": "quick-fix-menu.png"}
@@ -72,7 +77,8 @@ def tools() -> dict:
     subprocess.run(
         ["bash", str(EXTENSION / "scripts" / "setup-e2e.sh")],
         env={**os.environ, "PYTHON": sys.executable, "KERASLS_E2E_CACHE": str(CACHE)},
-        check=True, timeout=1200,
+        check=True,
+        timeout=1200,
     )
     print(f"setup-e2e.sh took {time.monotonic() - started:.0f} s")
     env = json.loads((CACHE / "env.json").read_text())
@@ -89,8 +95,16 @@ def output_dir() -> Path:
 
 
 @contextlib.contextmanager
-def running_code_server(tools: dict, root: Path, logs: Path, interpreter: str, probe_out: Path | None = None,
-                        source: Path = REPO / "examples", settings: dict | None = None, log_level: str | None = None):
+def running_code_server(
+    tools: dict,
+    root: Path,
+    logs: Path,
+    interpreter: str,
+    probe_out: Path | None = None,
+    source: Path = REPO / "examples",
+    settings: dict | None = None,
+    log_level: str | None = None,
+):
     """A code-server with the extension (and the probe) installed, serving a copy of `source`; stopped after.
 
     `settings` are added to the user settings (probe settings, for one). `log_level` "trace" lets the KerasLS
@@ -104,26 +118,31 @@ def running_code_server(tools: dict, root: Path, logs: Path, interpreter: str, p
     # code-server windows are remote windows: machine-scoped settings such as kerasls.interpreter
     # (machine-overridable) are read from the remote machine's settings, not the user's.
     (user_data / "Machine" / "settings.json").write_text(json.dumps({"kerasls.interpreter": interpreter}, indent=2))
-    (user_data / "User" / "settings.json").write_text(json.dumps({
-        "kerasls.interpreter": interpreter,
-        **({"keraslsProbe.outputDir": str(probe_out)} if probe_out else {}),
-        "security.workspace.trust.enabled": False,
-        "workbench.startupEditor": "none",
-        "workbench.tips.enabled": False,
-        "workbench.enableExperiments": False,
-        "workbench.secondarySideBar.defaultVisibility": "hidden",
-        "chat.disableAIFeatures": True,
-        "telemetry.telemetryLevel": "off",
-        "update.mode": "none",
-        "extensions.autoCheckUpdates": False,
-        "extensions.autoUpdate": False,
-        "extensions.ignoreRecommendations": True,
-        "editor.minimap.enabled": False,
-        "editor.hover.delay": 300,
-        "files.autoSave": "off",
-        "git.enabled": False,
-        **(settings or {}),
-    }, indent=2))
+    (user_data / "User" / "settings.json").write_text(
+        json.dumps(
+            {
+                "kerasls.interpreter": interpreter,
+                **({"keraslsProbe.outputDir": str(probe_out)} if probe_out else {}),
+                "security.workspace.trust.enabled": False,
+                "workbench.startupEditor": "none",
+                "workbench.tips.enabled": False,
+                "workbench.enableExperiments": False,
+                "workbench.secondarySideBar.defaultVisibility": "hidden",
+                "chat.disableAIFeatures": True,
+                "telemetry.telemetryLevel": "off",
+                "update.mode": "none",
+                "extensions.autoCheckUpdates": False,
+                "extensions.autoUpdate": False,
+                "extensions.ignoreRecommendations": True,
+                "editor.minimap.enabled": False,
+                "editor.hover.delay": 300,
+                "files.autoSave": "off",
+                "git.enabled": False,
+                **(settings or {}),
+            },
+            indent=2,
+        )
+    )
     env = {
         **os.environ,
         "PATH": f"{Path(tools['node']).parent}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -133,19 +152,43 @@ def running_code_server(tools: dict, root: Path, logs: Path, interpreter: str, p
     env.pop("KERASLS_PROBE_OUT", None)
     if probe_out:
         env["KERASLS_PROBE_OUT"] = str(probe_out)
-    base = [tools["node"], tools["code_server_entry"], "--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
+    base = [
+        tools["node"],
+        tools["code_server_entry"],
+        "--user-data-dir",
+        str(user_data),
+        "--extensions-dir",
+        str(extensions),
+    ]
     subprocess.run(
         [*base, "--force", "--install-extension", tools["vsix"], "--install-extension", tools["probe_vsix"]],
-        env=env, check=True, timeout=300, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        check=True,
+        timeout=300,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     port = free_port()
     logs.mkdir(parents=True, exist_ok=True)
     log = (logs / "code-server.log").open("w")
     process = subprocess.Popen(
-        [*base, "--bind-addr", f"127.0.0.1:{port}", "--auth", "none", "--disable-telemetry", "--disable-update-check",
-         "--disable-workspace-trust", "--disable-getting-started-override", "--ignore-last-opened",
-         *(["--log", log_level] if log_level else [])],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,  # its own process group
+        [
+            *base,
+            "--bind-addr",
+            f"127.0.0.1:{port}",
+            "--auth",
+            "none",
+            "--disable-telemetry",
+            "--disable-update-check",
+            "--disable-workspace-trust",
+            "--disable-getting-started-override",
+            "--ignore-last-opened",
+            *(["--log", log_level] if log_level else []),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group
     )
 
     def healthy() -> bool:
@@ -176,9 +219,14 @@ def running_code_server(tools: dict, root: Path, logs: Path, interpreter: str, p
 
 @pytest.fixture(scope="module")
 def code_server(tools, output_dir, tmp_path_factory):
-    settings = {"keraslsProbe.file": SEED, "keraslsProbe.fixCode": "KLS101", "keraslsProbe.expect": ["KLS201", "KLS401"]}
-    with running_code_server(tools, tmp_path_factory.mktemp("code-server"), output_dir, INTERPRETER, output_dir / "probe",
-                             settings=settings) as server:
+    settings = {
+        "keraslsProbe.file": SEED,
+        "keraslsProbe.fixCode": "KLS101",
+        "keraslsProbe.expect": ["KLS201", "KLS401"],
+    }
+    with running_code_server(
+        tools, tmp_path_factory.mktemp("code-server"), output_dir, INTERPRETER, output_dir / "probe", settings=settings
+    ) as server:
         yield server
 
 
@@ -202,6 +250,7 @@ def browser_page(tools: dict, output_dir: Path, failure_name: str):
 
 def probe_file(probe: Path, name: str, timeout: float) -> dict:
     """Waits for the probe's `name` (or its error.json) and returns it."""
+
     def ready():
         error = probe / "error.json"
         if error.exists():
@@ -237,7 +286,7 @@ def test_diagnostics_hover_and_quick_fix_in_vscode(tools, output_dir, code_serve
         seen = probe_file(code_server["probe"], "diagnostics.json", 240)
 
         open_file(page, SEED)
-        editor = page.locator(".monaco-editor[data-uri$='%s']" % SEED).first
+        editor = page.locator(f".monaco-editor[data-uri$='{SEED}']").first
         hide_toasts(page)
         go_to(page, dense_line, 6)  # the editor renders only the lines in view, squiggles included
         editor.locator(".squiggly-error").first.wait_for(state="attached", timeout=120_000)
@@ -331,14 +380,20 @@ def check_notebook_per_cell(root: Path, cell_texts: list[str]) -> list[list[dict
     for cell, text in zip(notebook["cells"], cell_texts, strict=True):
         cell["source"] = text.splitlines(keepends=True)
     (folder / NOTEBOOK).write_text(json.dumps(notebook, indent=1))
-    run = subprocess.run([INTERPRETER, "-m", "kerasls", "check", "--format", "json", NOTEBOOK], cwd=folder,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [INTERPRETER, "-m", "kerasls", "check", "--format", "json", NOTEBOOK],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode in (0, 1), run.stderr
     per_cell: list[list[dict]] = [[] for _ in cell_texts]
     for finding in json.loads(run.stdout):
         start = finding["range"]["start"]
         per_cell[finding["cell"]].append(
-            {"code": finding["code"], "line": start["line"] + 1, "character": start["character"]})
+            {"code": finding["code"], "line": start["line"] + 1, "character": start["character"]}
+        )
     return per_cell
 
 
@@ -361,9 +416,12 @@ def test_notebook_cells_diagnostics_and_quick_fix_in_vscode(tools, output_dir, t
     }
     started = time.monotonic()
 
-    with running_code_server(tools, root, logs, INTERPRETER, probe, source=NOTEBOOKS, settings=settings,
-                             log_level="trace") as server, \
-            browser_page(tools, logs, "failure.png") as page:
+    with (
+        running_code_server(
+            tools, root, logs, INTERPRETER, probe, source=NOTEBOOKS, settings=settings, log_level="trace"
+        ) as server,
+        browser_page(tools, logs, "failure.png") as page,
+    ):
         page.goto(server["url"], timeout=120_000)
         page.wait_for_selector(".monaco-workbench .explorer-folders-view", timeout=120_000)
         # The probe opens the notebook itself (openNotebookDocument + showNotebookDocument) and waits for the
@@ -374,8 +432,11 @@ def test_notebook_cells_diagnostics_and_quick_fix_in_vscode(tools, output_dir, t
         hide_toasts(page)
 
         # The squiggle in the model cell, and its hover.
-        cell_editor = page.locator(".notebook-editor .monaco-editor").filter(
-            has=page.locator(".view-line", has_text="Dense(1)")).first
+        cell_editor = (
+            page.locator(".notebook-editor .monaco-editor")
+            .filter(has=page.locator(".view-line", has_text="Dense(1)"))
+            .first
+        )
         cell_editor.wait_for(timeout=60_000)
         cell_editor.locator(".squiggly-error").first.wait_for(state="attached", timeout=120_000)
         squiggle = squiggle_on_line(page, cell_editor, "Dense(1)")
@@ -432,8 +493,15 @@ def test_notebook_cells_diagnostics_and_quick_fix_in_vscode(tools, output_dir, t
     assert compile_["KLS201"]["line"] == loss_line
     assert compile_["KLS401"]["line"] == metrics_line
     assert (model["KLS101"]["severity"], compile_["KLS201"]["severity"], compile_["KLS401"]["severity"]) == (
-        "error", "error", "warning")
-    for code, diagnostic in (("KLS101", model["KLS101"]), ("KLS201", compile_["KLS201"]), ("KLS401", compile_["KLS401"])):
+        "error",
+        "error",
+        "warning",
+    )
+    for code, diagnostic in (
+        ("KLS101", model["KLS101"]),
+        ("KLS201", compile_["KLS201"]),
+        ("KLS401", compile_["KLS401"]),
+    ):
         assert diagnostic["source"] == "kerasls"
         assert diagnostic["href"] and diagnostic["href"].lower().endswith(f"#{code.lower()}"), diagnostic
     assert "42" in model["KLS101"]["message"]
@@ -463,7 +531,9 @@ def test_notebook_cells_diagnostics_and_quick_fix_in_vscode(tools, output_dir, t
     assert not any(d["code"] == "KLS101" for found in result["cellDiagnosticsAfterFix"] for d in found)
     # ... and the other cells follow: the compile cell's findings depended on the model cell.
     if not settled["matched"]:
-        shown_now = [sorted((d["code"], d["line"], d["character"]) for d in found) for found in settled["cellDiagnostics"]]
+        shown_now = [
+            sorted((d["code"], d["line"], d["character"]) for d in found) for found in settled["cellDiagnostics"]
+        ]
         wanted = [sorted((d["code"], d["line"], d["character"]) for d in found) for found in settled["expected"]]
         stale = {i: {"shown": a, "kerasls check": b} for i, (a, b) in enumerate(zip(shown_now, wanted)) if a != b}
         pytest.fail(f"60 s after the fix, cells still differ from `kerasls check` on the edited notebook: {stale}")
@@ -502,7 +572,9 @@ def test_install_prompt_when_kerasls_is_missing(tools, output_dir, tmp_path_fact
         page.goto(server["url"], timeout=120_000)
         page.wait_for_selector(".monaco-workbench .explorer-folders-view", timeout=120_000)
         open_file(page, SEED)  # activates the extension
-        toast = page.locator(".notification-toast.notification-fade-in-done").filter(has_text="kerasls is not installed")
+        toast = page.locator(".notification-toast.notification-fade-in-done").filter(
+            has_text="kerasls is not installed"
+        )
         toast.wait_for(timeout=120_000)
         page.locator(f"{status} .codicon-error").wait_for()
         message = toast.locator(".notification-list-item-message").inner_text()
@@ -556,7 +628,11 @@ def squiggle_on_line(page, editor, text: str):
     def find():
         for index in range(squiggles.count()):
             box = squiggles.nth(index).bounding_box()
-            if box and abs((box["y"] + box["height"] / 2) - (line_box["y"] + line_box["height"] / 2)) < line_box["height"] / 2:
+            if (
+                box
+                and abs((box["y"] + box["height"] / 2) - (line_box["y"] + line_box["height"] / 2))
+                < line_box["height"] / 2
+            ):
                 return squiggles.nth(index)
         return None
 

@@ -1,0 +1,129 @@
+"""How library models see a call: its evaluated arguments, the registry of modelled functions,
+argument binding by Keras's signatures, and what a model may ask of the running interpreter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import libcst as cst
+
+from ..knowledge import Knowledge, Signature
+from . import facts as F
+from .host import Host
+from .values import UNKNOWN, Const, Function, Seq, Site, Value
+
+
+@dataclass
+class CallArgs:
+    positional: list[Value]
+    keywords: dict[str, Value]
+    positional_nodes: list[cst.CSTNode]
+    keyword_nodes: dict[str, cst.CSTNode]
+    starred: bool  # *args or **kwargs: the binding is not fully known
+
+    def with_receiver(self, receiver: Value) -> CallArgs:
+        """These arguments with `self` (or `cls`) in front, for a method call."""
+        return CallArgs(
+            [receiver, *self.positional],
+            self.keywords,
+            [None, *self.positional_nodes],
+            self.keyword_nodes,
+            self.starred,
+        )
+
+
+NO_ARGS = CallArgs([], {}, [], {}, False)
+
+
+class Machine(Protocol):
+    """What a library model may use of the interpreter running the program."""
+
+    knowledge: Knowledge
+    host: Host
+    facts: F.Facts
+    uncertain: int  # how many unknown branches enclose the code running now
+
+    @property
+    def certain(self) -> bool: ...
+
+    def site(self, node: cst.CSTNode) -> Site: ...
+
+    def mutation_is_certain(self, depth: int) -> bool: ...
+
+    def call_function(self, function: Function, args: CallArgs, node: cst.CSTNode | None) -> Value: ...
+
+
+Handler = Callable[[CallArgs, "cst.Call | None", Machine], Value]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*names: str):
+    """Register a model for library functions, by canonical qualified name."""
+
+    def register(function: Handler) -> Handler:
+        for name in names:
+            HANDLERS[name] = function
+        return function
+
+    return register
+
+
+def arg(args: CallArgs, index: int | None, name: str, default: Value = UNKNOWN) -> Value:
+    """An argument by keyword or position, else the default."""
+    if name in args.keywords:
+        return args.keywords[name]
+    if index is not None and 0 <= index < len(args.positional):
+        return args.positional[index]
+    return default
+
+
+def arg_node(args: CallArgs, index: int | None, name: str):
+    if name in args.keyword_nodes:
+        return args.keyword_nodes[name]
+    if index is not None and 0 <= index < len(args.positional_nodes):
+        return args.positional_nodes[index]
+    return None
+
+
+def opaque_result(args: CallArgs) -> Value:
+    """An unmodelled call: a tensor if it was applied to one (tf.reduce_mean(x)), else unknown."""
+    tensors = [v for v in args.positional if isinstance(v, F.Tensor)]
+    if tensors:
+        return F.Tensor(UNKNOWN, tensors, None)
+    return UNKNOWN
+
+
+def default_value(default) -> Value:
+    """A signature default from the generated JSON as a value (lists were tuples)."""
+    if isinstance(default, list):
+        return Seq([default_value(item) for item in default], "tuple")
+    return Const(default)
+
+
+def _default_values(signature: Signature) -> dict[str, Value]:
+    """The defaults as values, made once per signature (values are never mutated)."""
+    values = signature.memo.get("values")
+    if values is None:
+        values = signature.memo["values"] = {name: default_value(d) for name, d in signature.defaults.items()}
+    return values
+
+
+def bind(signature: Signature, args: CallArgs, m: Machine) -> tuple[dict, dict]:
+    """Bind call arguments by a Keras signature: (values by parameter, written argument sites)."""
+    values: dict[str, Value] = dict(_default_values(signature))
+    sites: dict[str, Site] = {}
+    for index, value in enumerate(args.positional):
+        if index < len(signature.params):
+            name = signature.params[index]
+            values[name] = value
+            sites[name] = m.site(args.positional_nodes[index])
+    for name, value in args.keywords.items():
+        values[name] = value
+        sites[name] = m.site(args.keyword_nodes[name])
+    if args.starred:
+        for name in signature.params:
+            if name not in sites:
+                values[name] = UNKNOWN
+    return values, sites

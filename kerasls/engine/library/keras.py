@@ -1,0 +1,699 @@
+"""What Keras and TensorFlow calls make: layers, models, losses, metrics, data sources, fits.
+
+Argument binding follows Keras's own signatures from the generated knowledge, so
+`Dense(10, 'softmax')` and `Dense(units=10, activation='softmax')` are one fact.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ...knowledge import DATASETS, Signature, canonical
+from .. import facts as F
+from ..calls import CallArgs, Machine, bind
+from ..calls import arg as _arg
+from ..calls import arg_node as _arg_node
+from ..facts import ClassCount, Encoding
+from ..values import (
+    UNKNOWN,
+    BoundMethod,
+    ClassValue,
+    Const,
+    DictValue,
+    Function,
+    Instance,
+    Origin,
+    PartialSeq,
+    Ref,
+    Seq,
+    Site,
+    Value,
+    int_value,
+    iterate,
+    path_text,
+    str_value,
+    unpack,
+)
+from . import classes
+from .arrays import as_labels, one_hot_rank
+
+FLOW_KINDS = ("flow_from_directory", "flow_from_dataframe", "flow")
+DIRECTORY_DATASETS = ("image_dataset_from_directory", "text_dataset_from_directory", "audio_dataset_from_directory")
+DATASET_PASS_THROUGH = {
+    "batch",
+    "prefetch",
+    "cache",
+    "shuffle",
+    "repeat",
+    "take",
+    "skip",
+    "unbatch",
+    "with_options",
+    "filter",
+    "rebatch",
+    "padded_batch",
+    "shard",
+    "apply",
+    "ignore_errors",
+    "snapshot",
+}
+MERGE_FUNCTIONS = {
+    "concatenate": "Concatenate",
+    "add": "Add",
+    "subtract": "Subtract",
+    "multiply": "Multiply",
+    "average": "Average",
+    "maximum": "Maximum",
+    "minimum": "Minimum",
+    "dot": "Dot",
+}
+_FLOW_MODES = {
+    "categorical": (Encoding.ONE_HOT, 2),
+    "binary": (Encoding.BINARY, 1),
+    "sparse": (Encoding.INTEGER, 1),
+    "input": (Encoding.NONE, None),
+    None: (Encoding.NONE, None),
+}
+_DATASET_MODES = {
+    "int": (Encoding.INTEGER, 1),
+    "categorical": (Encoding.ONE_HOT, 2),
+    "binary": (Encoding.BINARY, 2),
+    None: (Encoding.NONE, None),
+}
+_CHANNELS = {"rgb": 3, "grayscale": 1, "rgba": 4}
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _written(node, m: Machine) -> str:
+    return m.site(node).text if node is not None else ""
+
+
+def _value_site(value: Value, node, m: Machine) -> Site | None:
+    """The literal behind a value if we know it (a constant's definition), else the argument."""
+    if isinstance(value, (Const, Seq)) and value.origin.site is not None:
+        return value.origin.site
+    return m.site(node) if node is not None else None
+
+
+# -- naming -------------------------------------------------------------------------------
+def named(name: str, value: Value, at_module: bool, m: Machine) -> None:
+    if isinstance(value, F.Model) and value.name is None:
+        value.name = name
+    elif isinstance(value, F.DataSource) and at_module and value.labels is not None:
+        count = value.labels.count
+        if count.expr is None and value.kind in ("flow_from_directory", "flow_from_dataframe"):
+            count.expr = f"{name}.num_classes"
+        if value.kind in DIRECTORY_DATASETS and value.class_names_expr is None:
+            value.class_names_expr = f"{name}.class_names"
+
+
+# -- calls by qualified name --------------------------------------------------------------
+def call_keras(name: str, qualname: str, args: CallArgs, node, m: Machine):
+    parts = name.split(".")
+    last = parts[-1]
+    if parts[0] == "tensorflow":
+        return _call_tensorflow(name, qualname, args, node, m)
+    if parts[0] != "keras":
+        return None
+    if name in ("keras.Sequential", "keras.models.Sequential"):
+        return _sequential(args, node, m)
+    if name in ("keras.Model", "keras.models.Model"):
+        return _functional(args, node, m)
+    if name in ("keras.Input", "keras.layers.Input", "keras.engine.input_layer.Input"):
+        values, sites = bind(m.knowledge.layer_signature("Input"), args, m)
+        return F.Tensor(F.InputSpec(values, m.site(node), sites), [], m.site(node))
+    if "layers" in parts[:-1] and last in MERGE_FUNCTIONS:
+        inputs = iterate(_arg(args, 0, "inputs")) or []
+        keywords = {k: v for k, v in args.keywords.items() if k != "inputs"}  # axis=, name=
+        sites = {k: m.site(n) for k, n in args.keyword_nodes.items() if k != "inputs"}
+        layer = F.Layer(MERGE_FUNCTIONS[last], keywords, sites, m.site(node))
+        return F.Tensor(layer, [t for t in inputs if isinstance(t, F.Tensor)], m.site(node))
+    if "layers" in parts[:-1] and m.knowledge.is_layer(last):
+        return _layer(last, args, node, m)
+    if parts[1:2] == ["applications"] and m.knowledge.application(last) is not None:
+        return _application(last, args, node, m)
+    if name in ("keras.models.load_model", "keras.saving.load_model"):
+        model = F.Model("loaded", m.site(node), depth=m.uncertain)
+        m.facts.models.append(model)
+        return model
+    if parts[1:2] == ["losses"]:
+        return _loss_instance(last, args, node, m)
+    if parts[1:2] == ["metrics"]:
+        return _metric_instance(last, args, node, m)
+    if parts[1:2] in (["activations"], ["ops"]) and m.knowledge.activation(last):
+        return _activation_op(m.knowledge.activation(last), args, node, m)
+    if last == "to_categorical":
+        return _to_categorical(args, node, m)
+    if last == "ImageDataGenerator":
+        spelled = "keras" if qualname.startswith("keras.") else "tf.keras"
+        m.facts.legacy.append(F.LegacyCall("image_data_generator", m.site(node), spelled))
+        return F.ImageGenerator(m.site(node))
+    if parts[1:2] == ["optimizers"] and "legacy" not in parts and "lr" in args.keywords and node is not None:
+        keyword = next((a.keyword for a in node.args if a.keyword is not None and a.keyword.value == "lr"), None)
+        m.facts.legacy.append(F.LegacyCall("optimizer_lr", m.site(node), last, m.site(keyword) if keyword else None))
+        return UNKNOWN
+    if last in DIRECTORY_DATASETS:
+        return _directory_dataset(last, args, node, m)
+    if last == "timeseries_dataset_from_array":
+        targets = _arg(args, 1, "targets")
+        labels = targets if isinstance(targets, F.Labels) else None
+        return _new_source(m, "timeseries_dataset_from_array", labels, node)
+    if parts[1:2] == ["datasets"] and last == "load_data" and len(parts) >= 4:
+        return _dataset_loader(parts[2], node, m)
+    return None
+
+
+def _call_tensorflow(name: str, qualname: str, args, node, m: Machine):
+    if name in ("tensorflow.one_hot", "tensorflow.raw_ops.OneHot"):
+        return _one_hot(args, node, m)
+    activation = m.knowledge.tensorflow_activation(name)
+    if activation is not None:
+        return _activation_op(activation, args, node, m)
+    if name in ("tensorflow.data.Dataset.from_tensor_slices", "tensorflow.data.Dataset.from_tensors"):
+        element = _arg(args, 0, "tensors")
+        items = unpack(element, 2) or unpack(element, 3)
+        labels = as_labels(items[1]) if items else None
+        return _new_source(m, "tf.data", labels, node, container="dataset")
+    if name == "tensorflow.data.Dataset.from_generator":
+        return _new_source(m, "tf.data.from_generator", None, node, container="dataset")
+    return None
+
+
+# -- models and layers --------------------------------------------------------------------
+def _sequential(args, node, m: Machine) -> F.Model:
+    model = F.Model("sequential", m.site(node), depth=m.uncertain)
+    model.input_args = {k: v for k, v in args.keywords.items() if k in ("name", "trainable")}
+    layers = _arg(args, 0, "layers", Const(None))
+    if isinstance(layers, Seq) and not isinstance(layers, PartialSeq):
+        model.layers = list(layers.items)
+    elif not (isinstance(layers, Const) and layers.value is None):
+        model.layers_complete = False
+    m.facts.models.append(model)
+    return model
+
+
+def _functional(args, node, m: Machine) -> F.Model:
+    model = F.Model("functional", m.site(node), depth=m.uncertain)
+    model.input_args = {k: v for k, v in args.keywords.items() if k in ("name", "trainable")}
+    inputs = _arg(args, 0, "inputs", args.keywords.get("input", UNKNOWN))
+    outputs = _arg(args, 1, "outputs", args.keywords.get("output", UNKNOWN))
+    model.inputs = iterate(inputs) or ([inputs] if isinstance(inputs, F.Tensor) else [])
+    if isinstance(outputs, F.Tensor):
+        model.outputs = [outputs]
+    elif isinstance(outputs, Seq) and all(isinstance(o, F.Tensor) for o in outputs.items):
+        model.outputs = list(outputs.items)
+    elif isinstance(outputs, DictValue) and all(isinstance(o, F.Tensor) for o in outputs.items.values()):
+        model.outputs = list(outputs.items.values())
+    else:
+        model.outputs_known = False
+    m.facts.models.append(model)
+    return model
+
+
+def _layer(public_name: str, args, node, m: Machine) -> F.Layer:
+    kind = m.knowledge.layer_class(public_name) or public_name
+    values, sites = bind(m.knowledge.layer_signature(public_name), args, m)
+    return F.Layer(kind, values, sites, m.site(node))
+
+
+def _application(name: str, args, node, m: Machine) -> F.Model:
+    spec = m.knowledge.application(name) or {}
+    signature = Signature(tuple(spec.get("params", [])), dict(spec.get("defaults", {})))
+    values, sites = bind(signature, args, m)
+    model = F.Model("application", m.site(node), depth=m.uncertain, application=name, application_args=values)
+    model.input_args = sites
+    m.facts.models.append(model)
+    return model
+
+
+def set_trainable(target: Value, value: Value, m: Machine) -> None:
+    """`base.trainable = False`: parameter counts then split differently in summaries."""
+    flag = value.value if isinstance(value, Const) and isinstance(value.value, bool) else None
+    if isinstance(target, F.Model):
+        target.trainable = flag if m.mutation_is_certain(target.depth) else None
+    elif isinstance(target, F.Layer):
+        target.args["trainable"] = Const(flag) if flag is not None and m.certain else UNKNOWN
+    else:
+        m.facts.trainable_unknown = True  # e.g. `for layer in base.layers: layer.trainable = False`
+
+
+def apply(func: Value, args: CallArgs, node, m: Machine) -> Value:
+    """Calling a layer or a model on tensors (the functional API)."""
+    first = _arg(args, 0, "inputs")
+    inputs = iterate(first) if isinstance(first, Seq) else [first]
+    tensors = [t for t in (inputs or []) if isinstance(t, F.Tensor)]
+    if isinstance(func, F.Layer):
+        return F.Tensor(func, tensors, m.site(node) if node is not None else None)
+    if isinstance(func, F.Model):
+        return F.Tensor(func, tensors, m.site(node) if node is not None else None)
+    return F.Tensor(UNKNOWN, tensors, None)
+
+
+def instantiate(cls: ClassValue, args, node, m: Machine) -> Value:
+    if _subclasses(cls, ("keras.Model", "keras.models.Model", "keras.Sequential", "keras.models.Sequential")):
+        model = F.Model("subclassed", m.site(node), depth=m.uncertain)
+        m.facts.models.append(model)
+        return model
+    if _subclasses(cls, ("keras.layers.Layer", "keras.Layer")):
+        return Instance(cls, m.site(node) if node is not None else None)  # a custom layer: applied opaquely
+    return classes.instantiate(cls, args, node, m)
+
+
+def _subclasses(cls: ClassValue, names: tuple[str, ...], depth: int = 0) -> bool:
+    for base in cls.bases:
+        if isinstance(base, Ref) and canonical(base.qualname) in names:
+            return True
+        if isinstance(base, ClassValue) and depth < 8 and _subclasses(base, names, depth + 1):
+            return True
+    return False
+
+
+def _activation_op(name: str, args, node, m: Machine) -> Value:
+    first = _arg(args, 0, "x")
+    if isinstance(first, F.Tensor):
+        return F.Tensor(F.ActivationOp(name, m.site(node)), [first], m.site(node))
+    return UNKNOWN
+
+
+# -- losses and metrics -------------------------------------------------------------------
+def _loss_instance(name: str, args, node, m: Machine) -> Value:
+    spec = m.knowledge.loss_class(name)
+    if spec is None:
+        return UNKNOWN  # a loss function applied to tensors (a custom loss): not a configuration
+    function, signature = spec
+    values, sites = bind(signature, args, m)
+    return F.Loss(
+        function,
+        values.get("from_logits", Const(False)),
+        m.site(node),
+        "instance",
+        sites,
+        class_name=name,
+    )
+
+
+def _metric_instance(name: str, args, node, m: Machine) -> Value:
+    metric = m.knowledge.metric_class(name)
+    if metric is None:
+        return UNKNOWN
+    return F.Metric(metric, m.site(node), "instance")
+
+
+def loss_of(value: Value, node, m: Machine) -> Value:
+    """The Loss a compile(loss=...) argument means, or UNKNOWN."""
+    if isinstance(value, F.Loss):
+        return value
+    if isinstance(value, Const) and isinstance(value.value, str):
+        function = m.knowledge.loss_from_string(value.value)
+        if function is None:
+            return UNKNOWN
+        site = _value_site(value, node, m)
+        return F.Loss(function, Const(False), site, "string")
+    if isinstance(value, Ref):
+        name = canonical(value.qualname)
+        if name.startswith("keras.losses."):
+            function = m.knowledge.loss_function(name.rsplit(".", 1)[-1])
+            if function is not None:
+                return F.Loss(function, Const(False), m.site(node), "function")
+    return UNKNOWN
+
+
+def metric_of(value: Value, node, m: Machine) -> Value:
+    if isinstance(value, F.Metric):
+        return value
+    if isinstance(value, Const) and isinstance(value.value, str):
+        name = m.knowledge.metric_from_string(value.value)
+        if name is None:
+            return UNKNOWN
+        return F.Metric(name, _value_site(value, node, m), "string")
+    if isinstance(value, Ref):
+        name = canonical(value.qualname)
+        if name.startswith("keras.metrics."):
+            function = m.knowledge.metric_function(name.rsplit(".", 1)[-1])
+            if function is not None and node is not None:
+                return F.Metric(function, m.site(node), "function")
+    return UNKNOWN
+
+
+# -- data ---------------------------------------------------------------------------------
+def _new_source(m: Machine, kind: str, labels, node, container: str = "iterator", **extra) -> F.DataSource:
+    source = F.DataSource(kind, labels, m.site(node), **extra)
+    if labels is not None and labels.container == "array":
+        labels.container = container
+    m.facts.sources.append(source)
+    return source
+
+
+def _class_count(listed: Value, listed_node, directory: Value, directory_node, param: str, m) -> ClassCount:
+    if isinstance(listed, Seq) and not isinstance(listed, PartialSeq):
+        n = len(listed.items)
+        expr = f"len({listed.origin.expr})" if listed.origin.expr else None
+        return ClassCount(n, _value_site(listed, listed_node, m), f"{n} classes listed in {param}=", expr)
+    if isinstance(listed, F.ClassNames):
+        return listed.count
+    if not (isinstance(listed, Const) and listed.value is None):
+        return ClassCount(None)
+    path = path_text(directory)
+    if path is None:
+        return ClassCount(None)
+    folders = m.host.class_folders(path)
+    if folders is None:
+        return ClassCount(None, _value_site(directory, directory_node, m))
+    n = len(folders)
+    return ClassCount(n, _value_site(directory, directory_node, m), f"{n} class folders in {path}")
+
+
+def _flow(method: str, args, node, m: Machine) -> F.DataSource:
+    if method == "flow":
+        labels = as_labels(_arg(args, 1, "y", Const(None)))
+        return _new_source(m, "flow", labels, node)
+    signature = m.knowledge.pipeline_signature(f"ImageDataGenerator.{method}")
+    values, sites = bind(signature, args, m)
+    mode = values.get("class_mode", UNKNOWN)
+    if method == "flow_from_directory":
+        count = _class_count(
+            values.get("classes", Const(None)),
+            _arg_node(args, _index(signature, "classes"), "classes"),
+            values.get("directory"),
+            _arg_node(args, _index(signature, "directory"), "directory"),
+            "classes",
+            m,
+        )
+    else:
+        listed = values.get("classes", Const(None))
+        count = (
+            _class_count(
+                listed, _arg_node(args, _index(signature, "classes"), "classes"), Const(None), None, "classes", m
+            )
+            if not (isinstance(listed, Const) and listed.value is None)
+            else ClassCount(None)
+        )
+    labels = _labels_for_mode(_FLOW_MODES, mode, count, method, "class_mode", sites, node, m)
+    return _new_source(
+        m,
+        method,
+        labels,
+        node,
+        image_size=_tuple(values.get("target_size")),
+        image_size_site=sites.get("target_size"),
+        channels=_CHANNELS.get(str_value(values.get("color_mode"))),
+        channels_site=sites.get("color_mode"),
+    )
+
+
+def _directory_dataset(function: str, args, node, m: Machine) -> F.DataSource:
+    signature = m.knowledge.pipeline_signature(function)
+    values, sites = bind(signature, args, m)
+    inferred = values.get("labels", Const("inferred"))
+    if str_value(inferred) == "inferred":
+        count = _class_count(
+            values.get("class_names", Const(None)),
+            _arg_node(args, _index(signature, "class_names"), "class_names"),
+            values.get("directory"),
+            _arg_node(args, _index(signature, "directory"), "directory"),
+            "class_names",
+            m,
+        )
+        mode = values.get("label_mode", UNKNOWN)
+    elif isinstance(inferred, Const) and inferred.value is None:
+        count, mode = ClassCount(None), Const(None)
+    else:
+        count, mode = ClassCount(None), UNKNOWN
+    labels = _labels_for_mode(_DATASET_MODES, mode, count, function, "label_mode", sites, node, m)
+    image = function == "image_dataset_from_directory"
+
+    def source() -> F.DataSource:
+        return _new_source(
+            m,
+            function,
+            labels,
+            node,
+            container="dataset",
+            image_size=_tuple(values.get("image_size")) if image else None,
+            image_size_site=sites.get("image_size"),
+            channels=_CHANNELS.get(str_value(values.get("color_mode"))) if image else None,
+            channels_site=sites.get("color_mode"),
+        )
+
+    if str_value(values.get("subset")) == "both":  # a (training, validation) pair
+        return Seq([source(), source()], "tuple")
+    return source()
+
+
+def _labels_for_mode(modes: dict, mode: Value, count: ClassCount, function: str, param: str, sites: dict, node, m):
+    if not isinstance(mode, Const) or mode.value not in modes:
+        return None
+    encoding, rank = modes[mode.value]
+    if encoding is Encoding.NONE:
+        return None
+    written = f"{param}={mode.value!r}" + ("" if param in sites else " (the default)")
+    site = m.site(node)
+    labels = F.Labels(
+        encoding,
+        count,
+        rank,
+        f"{function}({written})",
+        site,
+        container="iterator" if function in FLOW_KINDS else "dataset",
+    )
+    labels.mode_site = sites.get(param)
+    labels.mode_param = param
+    if param in sites:
+        labels.details.append((sites[param], f"{param}={mode.value!r}"))
+    if count.site is not None and count.note:
+        labels.details.append((count.site, count.note))
+    return labels
+
+
+def _index(signature: Signature, name: str) -> int | None:
+    return signature.params.index(name) if name in signature.params else None
+
+
+def _tuple(value: Value):
+    if isinstance(value, Seq):
+        items = [int_value(i) for i in value.items]
+        if all(i is not None for i in items):
+            return tuple(items)
+    return None
+
+
+def _to_categorical(args, node, m: Machine) -> F.Labels:
+    source = _arg(args, 0, "x", _arg(args, 0, "y"))
+    num_classes = _arg(args, 1, "num_classes", Const(None))
+    if isinstance(num_classes, Const) and num_classes.value is None:
+        count = source.count if isinstance(source, F.Labels) else ClassCount(None)
+    else:
+        count = F.count_of(num_classes)
+    labels = F.Labels(Encoding.ONE_HOT, count, one_hot_rank(source), "to_categorical(...)", m.site(node))
+    source = as_labels(source) or source
+    labels.mode_site = m.site(node)
+    if isinstance(source, F.Labels):
+        labels.container = source.container
+        labels.details.append((source.site, f"integer labels from {source.origin}"))
+    if count.site is not None:
+        labels.details.append((count.site, f"{count.value} classes" if count.value is not None else "the class count"))
+    return labels
+
+
+def _one_hot(args, node, m: Machine) -> Value:
+    indices = _arg(args, 0, "indices")
+    depth = _arg(args, 1, "depth")
+    rank = one_hot_rank(indices)
+    labels = F.Labels(Encoding.ONE_HOT, F.count_of(depth), rank, "tf.one_hot(...)", m.site(node))
+    labels.mode_site = m.site(node)
+    if isinstance(indices, F.Labels):
+        labels.container = indices.container
+        labels.shape_known = indices.shape_known
+    return labels
+
+
+def _dataset_loader(name: str, node, m: Machine) -> Value:
+    if name not in DATASETS:
+        return UNKNOWN
+    classes, encoding, rank = DATASETS[name]
+    site = m.site(node)
+    count = ClassCount(classes, site, f"{name} has {classes} classes" if classes else None)
+
+    def labels() -> F.Labels:
+        return F.Labels(
+            Encoding(encoding if encoding != "integer" else "integer"), count, rank, f"{name}.load_data()", site
+        )
+
+    return Seq([Seq([UNKNOWN, labels()], "tuple"), Seq([UNKNOWN, labels()], "tuple")], "tuple")
+
+
+# -- methods ------------------------------------------------------------------------------
+def call_method(obj: Value, method: str, args: CallArgs, node, m: Machine) -> Value:
+    if isinstance(obj, F.Model):
+        return _model_method(obj, method, args, node, m)
+    if isinstance(obj, F.ImageGenerator) and method in FLOW_KINDS:
+        return _flow(method, args, node, m)
+    if isinstance(obj, F.DataSource):
+        return _dataset_method(obj, method, args, node, m)
+    return UNKNOWN
+
+
+def _model_method(model: F.Model, method: str, args, node, m: Machine) -> Value:
+    if method == "add":
+        layer = _arg(args, 0, "layer")
+        if m.mutation_is_certain(model.depth):
+            model.layers.append(layer)
+        else:
+            model.layers_complete = False
+        return Const(None)
+    if method == "pop":
+        if m.mutation_is_certain(model.depth) and model.layers:
+            model.layers.pop()
+        else:
+            model.layers_complete = False
+        return UNKNOWN
+    if method == "compile":
+        return _compile(model, args, node, m)
+    if method in ("fit_generator", "evaluate_generator", "predict_generator"):
+        attr = node.func.attr if node is not None and isinstance(node.func, cst.Attribute) else None
+        m.facts.legacy.append(
+            F.LegacyCall(
+                "generator_method",
+                m.site(node),
+                method,
+                m.site(attr) if attr is not None else None,
+                len(args.positional),
+                tuple(args.keywords),
+            )
+        )
+    if method in ("fit", "fit_generator"):
+        return _fit(model, method, args, node, m)
+    return UNKNOWN
+
+
+def _compile(model: F.Model, args, node, m: Machine) -> Value:
+    loss_value = _arg(args, 1, "loss", Const(None))
+    loss_node = _arg_node(args, 1, "loss")
+    loss = loss_of(loss_value, loss_node, m) if loss_node is not None else UNKNOWN
+    metrics_value = args.keywords.get("metrics", Const(None))
+    metrics = _metrics(metrics_value, args.keyword_nodes.get("metrics"), m)
+    compile_ = F.Compile(model, loss, metrics, m.site(node), conditional=not m.mutation_is_certain(model.depth))
+    model.compiles.append(compile_)
+    return Const(None)
+
+
+def _metrics(value: Value, node, m: Machine) -> list:
+    if isinstance(value, Const) and value.value is None:
+        return []
+    items = iterate(value) if isinstance(value, Seq) else None
+    if items is None:
+        return []
+    element_nodes = [e.value for e in node.elements] if isinstance(node, (cst.List, cst.Tuple)) else [None] * len(items)
+    if len(element_nodes) != len(items):
+        element_nodes = [None] * len(items)
+    return [metric_of(item, element_node or node, m) for item, element_node in zip(items, element_nodes)]
+
+
+def _fit(model: F.Model, method: str, args, node, m: Machine) -> Value:
+    if method == "fit":
+        x, y = _arg(args, 0, "x"), _arg(args, 1, "y", Const(None))
+    else:
+        x, y = _arg(args, 0, "generator"), Const(None)
+    source = x if isinstance(x, F.DataSource) else None
+    if as_labels(y) is not None:
+        labels = as_labels(y)
+    elif source is not None and isinstance(y, Const) and y.value is None:
+        labels = source.labels
+    else:
+        labels = None
+    validation = _validation_labels(args.keywords.get("validation_data", UNKNOWN))
+    compile_ = model.current_compile
+    fit = F.Fit(model, compile_, x, labels, validation, source, m.site(node), method)
+    m.facts.fits.append(fit)
+    return UNKNOWN
+
+
+def _validation_labels(value: Value):
+    if isinstance(value, F.DataSource):
+        return value.labels
+    items = iterate(value)
+    if items and len(items) >= 2:
+        return as_labels(items[1])
+    return None
+
+
+def _dataset_method(source: F.DataSource, method: str, args, node, m: Machine) -> Value:
+    if method == "map":
+        return _dataset_map(source, args, node, m)
+    if method in DATASET_PASS_THROUGH:
+        derived = F.DataSource(
+            source.kind,
+            source.labels,
+            source.site,
+            source.image_size,
+            source.image_size_site,
+            source.channels,
+            source.channels_site,
+        )
+        m.facts.sources.append(derived)
+        return derived
+    return UNKNOWN
+
+
+def _dataset_map(source: F.DataSource, args, node, m: Machine) -> Value:
+    function = _arg(args, 0, "map_func")
+    labels = None
+    if isinstance(function, Function) and source.labels is not None and _positional_params(function) >= 2:
+        result = m.call_function(function, CallArgs([UNKNOWN, source.labels], {}, [], {}, False), None)
+        items = unpack(result, 2) or unpack(result, 3)
+        if items:
+            labels = as_labels(items[1])
+    elif isinstance(function, Function):
+        function.calls += 1
+    derived = F.DataSource(
+        source.kind,
+        labels,
+        source.site,
+        source.image_size,
+        source.image_size_site,
+        source.channels,
+        source.channels_site,
+    )
+    m.facts.sources.append(derived)
+    return derived
+
+
+def _positional_params(function: Function) -> int:
+    params = function.node.params
+    return len(params.posonly_params) + len(params.params)
+
+
+# -- attributes and subscripts ------------------------------------------------------------
+_MODEL_METHODS = {"add", "pop", "compile", "fit", "fit_generator", "evaluate", "predict", "summary", "save"}
+
+
+def attribute(base: Value, attr: str, node, m: Machine) -> Value:
+    if isinstance(base, F.Model):
+        if attr == "layers" and base.kind == "sequential" and base.layers_complete:
+            return Seq([item for item in base.layers if not isinstance(item, F.Tensor)], "list")
+        if attr == "output":
+            return F.Tensor(base, [], m.site(node))
+        if attr == "outputs":
+            return Seq([F.Tensor(base, [], m.site(node))], "list")
+        return BoundMethod(base, attr)
+    if isinstance(base, F.DataSource):
+        return _source_attribute(base, attr, node, m)
+    if isinstance(base, F.ImageGenerator):
+        return BoundMethod(base, attr)
+    return UNKNOWN
+
+
+def _source_attribute(source: F.DataSource, attr: str, node, m: Machine) -> Value:
+    count = source.labels.count if source.labels is not None else ClassCount(None)
+    written = _written(node, m)
+    if attr == "num_classes" and source.kind in FLOW_KINDS:
+        if count.value is None:
+            return UNKNOWN
+        return Const(count.value, Origin(count.site, written))
+    if attr == "class_indices" and source.kind in FLOW_KINDS:
+        return F.ClassNames(ClassCount(count.value, count.site, count.note, f"{written}"))
+    if attr == "class_names" and source.kind in DIRECTORY_DATASETS:
+        return F.ClassNames(ClassCount(count.value, count.site, count.note, written))
+    if attr == "classes" and source.kind in FLOW_KINDS and source.labels is not None:
+        return F.Labels(Encoding.INTEGER, count, 1, f"{written}", m.site(node))
+    return BoundMethod(source, attr)

@@ -1,0 +1,134 @@
+"""The machine side, shared by the CLI and the server: files, folders, pyproject, installed packages.
+
+Everything here does I/O; the analysis reaches it only through the Host interface.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .analysis.settings import Settings, SettingsError, from_mapping
+from .engine.host import Installation
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+MAX_DIRECTORY_ENTRIES = 20_000  # a folder of images, not of classes: stop counting and say unknown
+
+
+class FileSystemHost:
+    """Answers the analysis's questions from the disk, relative to the file and the workspace."""
+
+    def __init__(self, file_path: str | os.PathLike | None = None, workspace_root: str | os.PathLike | None = None):
+        self.bases: list[Path] = []
+        if file_path is not None:
+            self.bases.append(Path(file_path).resolve().parent)
+        if workspace_root is not None:
+            self.bases.append(Path(workspace_root).resolve())
+
+    def class_folders(self, directory: str) -> Sequence[str] | None:
+        path = Path(os.path.expanduser(directory))
+        candidates = [path] if path.is_absolute() else [base / path for base in self.bases]
+        for candidate in candidates:
+            folders = _class_folders(str(candidate))
+            if folders is not None:
+                return folders
+        return None
+
+    def installation(self) -> Installation:
+        return installed_keras()
+
+
+def _class_folders(path: str) -> list[str] | None:
+    """Subfolders the way Keras counts classes: one level, sorted, directories only."""
+    try:
+        names = []
+        with os.scandir(path) as entries:
+            for count, entry in enumerate(entries):
+                if count >= MAX_DIRECTORY_ENTRIES:
+                    return None
+                if entry.is_dir():
+                    names.append(entry.name)
+        return sorted(names)
+    except OSError:
+        return None
+
+
+def _version(*distributions: str) -> str | None:
+    for name in distributions:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+        except Exception:  # broken metadata must not stop a lint run
+            continue
+    return None
+
+
+@lru_cache(maxsize=1)
+def installed_keras() -> Installation:
+    """Keras-related packages where kerasls runs (the editor starts it in the user's interpreter)."""
+    environ = {key: os.environ[key] for key in ("TF_USE_LEGACY_KERAS", "KERAS_BACKEND") if key in os.environ}
+    return Installation(
+        tensorflow=_version("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tf-nightly"),
+        keras=_version("keras", "keras-nightly"),
+        tf_keras=_version("tf_keras", "tf-keras"),
+        environ=environ,
+        keras_config_backend=_keras_config_backend(),
+    )
+
+
+def _keras_config_backend() -> str | None:
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    try:
+        with open(os.path.join(home, "keras.json"), encoding="utf-8") as handle:
+            backend = json.load(handle).get("backend")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return backend if isinstance(backend, str) else None
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start` that has a [tool.kerasls] table."""
+    start = start if start.is_dir() else start.parent
+    for folder in [start, *start.parents]:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and _has_kerasls_table(candidate):
+            return candidate
+    return None
+
+
+def _has_kerasls_table(path: Path) -> bool:
+    try:
+        return "kerasls" in _read_toml(path).get("tool", {})
+    except (OSError, ValueError):
+        return True  # let load_settings report the problem
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    with open(path, "rb") as handle:
+        return tomllib.load(handle)
+
+
+def load_settings(pyproject: Path | None, base: Settings | None = None) -> Settings:
+    """Settings from a pyproject's [tool.kerasls]; raises SettingsError with the file named."""
+    base = base or Settings()
+    if pyproject is None:
+        return base
+    try:
+        table = _read_toml(pyproject).get("tool", {}).get("kerasls", {})
+    except (OSError, ValueError) as error:
+        raise SettingsError(f"{pyproject}: {error}") from None
+    try:
+        return from_mapping(table, base)
+    except SettingsError as error:
+        raise SettingsError(f"{pyproject}: [tool.kerasls] {error}") from None

@@ -1,0 +1,55 @@
+"""The analysis thread: analyses run one at a time, off the event loop that talks to the editor."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import gc
+import queue
+import threading
+from collections.abc import Callable
+
+
+class Worker:
+    """One daemon thread running analyses in order; it never keeps the process alive at exit.
+
+    Memory: the parse trees of open documents are many long-lived objects, and a full pass of
+    Python's cyclic collector over them costs hundreds of milliseconds on a large file, at a
+    random keystroke. So the worker moves everything alive after each analysis out of the
+    collector's view (gc.freeze; analyses break their own cycles when replaced, so they are
+    still freed) and runs a real full collection only once it has been idle for a while.
+    """
+
+    IDLE_COLLECT_SECONDS = 2.0
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue = queue.Queue()
+        previous = threading.stack_size(64 * 1024 * 1024)  # deep but valid code recurses deeply in libcst
+        try:
+            threading.Thread(target=self._run, name="kerasls-analysis", daemon=True).start()
+        finally:
+            threading.stack_size(previous)
+
+    def submit(self, job: Callable) -> concurrent.futures.Future:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._jobs.put((job, future))
+        return future
+
+    def _run(self) -> None:
+        dirty = False
+        while True:
+            try:
+                job, future = self._jobs.get(timeout=self.IDLE_COLLECT_SECONDS if dirty else None)
+            except queue.Empty:
+                gc.unfreeze()
+                gc.collect()
+                gc.freeze()
+                dirty = False
+                continue
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(job())
+            except BaseException as error:  # handed to the awaiting handler
+                future.set_exception(error)
+            gc.freeze()
+            dirty = True
