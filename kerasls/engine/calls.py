@@ -19,17 +19,17 @@ from .values import UNKNOWN, Const, Function, Seq, Site, Value
 class CallArgs:
     positional: list[Value]
     keywords: dict[str, Value]
-    positional_nodes: list[cst.CSTNode]
-    keyword_nodes: dict[str, cst.CSTNode]
-    starred: bool  # *args or **kwargs: the binding is not fully known
+    positional_sites: list[Site | None]  # where each argument is written (for **kwargs: in the dict)
+    keyword_sites: dict[str, Site]
+    starred: bool  # a *args or **kwargs we could not expand: the binding is not fully known
 
     def with_receiver(self, receiver: Value) -> CallArgs:
         """These arguments with `self` (or `cls`) in front, for a method call."""
         return CallArgs(
             [receiver, *self.positional],
             self.keywords,
-            [None, *self.positional_nodes],
-            self.keyword_nodes,
+            [None, *self.positional_sites],
+            self.keyword_sites,
             self.starred,
         )
 
@@ -79,11 +79,12 @@ def arg(args: CallArgs, index: int | None, name: str, default: Value = UNKNOWN) 
     return default
 
 
-def arg_node(args: CallArgs, index: int | None, name: str):
-    if name in args.keyword_nodes:
-        return args.keyword_nodes[name]
-    if index is not None and 0 <= index < len(args.positional_nodes):
-        return args.positional_nodes[index]
+def arg_site(args: CallArgs, index: int | None, name: str) -> Site | None:
+    """Where an argument is written, by keyword or position."""
+    if name in args.keyword_sites:
+        return args.keyword_sites[name]
+    if index is not None and 0 <= index < len(args.positional_sites):
+        return args.positional_sites[index]
     return None
 
 
@@ -110,7 +111,7 @@ def _default_values(signature: Signature) -> dict[str, Value]:
     return values
 
 
-def bind(signature: Signature, args: CallArgs, m: Machine) -> tuple[dict, dict]:
+def bind(signature: Signature, args: CallArgs) -> tuple[dict, dict]:
     """Bind call arguments by a Keras signature: (values by parameter, written argument sites)."""
     values: dict[str, Value] = dict(_default_values(signature))
     sites: dict[str, Site] = {}
@@ -118,10 +119,10 @@ def bind(signature: Signature, args: CallArgs, m: Machine) -> tuple[dict, dict]:
         if index < len(signature.params):
             name = signature.params[index]
             values[name] = value
-            sites[name] = m.site(args.positional_nodes[index])
+            sites[name] = args.positional_sites[index]
     for name, value in args.keywords.items():
         values[name] = value
-        sites[name] = m.site(args.keyword_nodes[name])
+        sites[name] = args.keyword_sites[name]
     if args.starred:
         for name in signature.params:
             if name not in sites:

@@ -22,7 +22,6 @@ from .values import (
     Const,
     DictValue,
     Instance,
-    PartialSeq,
     PathValue,
     Ref,
     Seq,
@@ -76,10 +75,16 @@ def call_method(obj: Value, method: str, args: CallArgs, node, m: Machine) -> Va
         return arrays.frame_method(obj, method, args, node, m)
     if isinstance(obj, sklearn.Encoder):
         return sklearn.encoder_method(obj, method, args, node, m)
+    if isinstance(obj, arrays.RandomGenerator):
+        return arrays.rng_method(method, node, m)
     if isinstance(obj, (Instance, ClassValue)):
         return classes.call_method(obj, method, args, node, m)
     if isinstance(obj, PathValue):
         return builtins.path_method(obj, method, args, node, m)
+    if isinstance(obj, Seq):
+        return builtins.list_method(obj, method, args, node, m)
+    if isinstance(obj, DictValue):
+        return builtins.dict_method(obj, method, args, node, m)
     return keras.call_method(obj, method, args, node, m)
 
 
@@ -92,17 +97,21 @@ def attribute(base: Value, attr: str, node: cst.Attribute, m: Machine) -> Value:
         return classes.attribute(base, attr, m)
     if isinstance(base, sklearn.Encoder):
         return sklearn.encoder_attribute(base, attr, node, m)
+    if isinstance(base, arrays.RandomGenerator):
+        return BoundMethod(base, attr)
     if isinstance(base, PathValue):
         return builtins.path_attribute(base, attr, node, m)
+    if isinstance(base, (Seq, DictValue)):
+        return BoundMethod(base, attr)
     return keras.attribute(base, attr, node, m)
 
 
 def subscript(base: Value, key: Value | None, node: cst.Subscript, m: Machine) -> Value:
     if isinstance(base, Seq):
         index = key.value if isinstance(key, Const) else None
-        if isinstance(index, int) and not isinstance(index, bool) and -len(base.items) <= index < len(base.items):
-            return base.items[index]
-        if isinstance(index, slice) and not isinstance(base, PartialSeq):
+        if isinstance(index, int) and not isinstance(index, bool):
+            return base.item(index)
+        if isinstance(index, slice) and base.complete:
             return Seq(base.items[index], base.kind)
         return UNKNOWN
     if isinstance(base, DictValue) and isinstance(key, Const):
@@ -129,6 +138,11 @@ def set_attribute(base: Value, attr: str, value: Value, m: Machine) -> None:
 
 
 def set_item(container: Value, key: Value, value: Value, m: Machine) -> None:
+    if builtins.set_item(container, key, value, m):
+        return
+    if isinstance(container, (F.Labels, arrays.ArrayValue)):
+        arrays.set_item(container, key, value, m)
+        return
     if isinstance(container, Ref) and container.qualname == "os.environ":
         if isinstance(key, Const) and isinstance(value, Const) and isinstance(value.value, str):
             m.facts.environ[str(key.value)] = value.value
@@ -150,7 +164,7 @@ def binary(op, left: Value, right: Value) -> Value:
         return UNKNOWN
     if isinstance(left, Seq) and isinstance(right, Seq) and op.__name__ == "add":
         return Seq(left.items + right.items, left.kind)
-    if isinstance(left, arrays.ArrayValue) or isinstance(right, arrays.ArrayValue):
+    if isinstance(left, (arrays.ArrayValue, F.Labels)) or isinstance(right, (arrays.ArrayValue, F.Labels)):
         return arrays.array_binary(op, left, right)
     if isinstance(left, F.Tensor) or isinstance(right, F.Tensor):
         return F.Tensor(UNKNOWN, [v for v in (left, right) if isinstance(v, F.Tensor)], None)
@@ -159,6 +173,6 @@ def binary(op, left: Value, right: Value) -> Value:
 
 def compare(op, left: Value, right: Value) -> Value:
     """A comparison the interpreter could not compute on constants (array masks)."""
-    if isinstance(left, arrays.ArrayValue) or isinstance(right, arrays.ArrayValue):
+    if isinstance(left, (arrays.ArrayValue, F.Labels)) or isinstance(right, (arrays.ArrayValue, F.Labels)):
         return arrays.array_binary(op, left, right)
     return UNKNOWN

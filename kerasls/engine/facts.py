@@ -71,6 +71,11 @@ class Labels:
         clone.rank = rank
         return clone
 
+    def with_count(self, count: ClassCount) -> Labels:
+        clone = Labels(**{**self.__dict__})
+        clone.count = count
+        return clone
+
 
 @dataclass(eq=False)
 class DataSource:

@@ -24,13 +24,13 @@ from .calls import CallArgs
 from .host import Host
 from .values import (
     CURRENT_FILE,
+    SOME_SLICE,
     UNKNOWN,
     ClassValue,
     Const,
     DictValue,
     Function,
     Origin,
-    PartialSeq,
     PathValue,
     Ref,
     Seq,
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 MAX_STEPS = 400_000  # expression evaluations per analysis: bounds time on pathological input
 MAX_CALL_DEPTH = 8
 MAX_UNROLL = 32
+MAX_COMPREHENSION = 256  # items a comprehension over known values is evaluated for (class lists are long)
 
 
 class BudgetExceeded(Exception):
@@ -246,6 +247,7 @@ class Interpreter:
     def exec_aug_assign(self, node: cst.AugAssign, scope: Scope) -> None:
         if not isinstance(node.target, cst.Name):
             self.eval(node.value, scope)
+            self.assign(node.target, UNKNOWN, scope, None)  # `y[mask] -= 5` changes what y holds
             return
         current = scope.lookup(node.target.value)
         value = self.eval(node.value, scope)
@@ -428,8 +430,8 @@ class Interpreter:
         if isinstance(target, cst.Name):
             if isinstance(value, Const) and scope.is_module and value_node is not None:
                 value = Const(value.value, Origin(value.origin.site, target.value))  # the program's own name for it
-            elif isinstance(value, Seq) and scope.is_module and value.origin.expr is None:
-                value = Seq(value.items, value.kind, Origin(value.origin.site, target.value))
+            elif isinstance(value, (Seq, DictValue)) and scope.is_module and value.origin.expr is None:
+                value.origin = Origin(value.origin.site, target.value)  # the same object: mutations stay visible
             if isinstance(value, F.Model) and value.name_site is None:
                 value.name_site = self.site(target)
             self.bind(target.value, value, scope)
@@ -441,7 +443,8 @@ class Interpreter:
                 item = UNKNOWN if items is None or starred else items[index]
                 self.assign(element.value, item, scope, None)
         elif isinstance(target, cst.Subscript):
-            dispatch.set_item(self.eval(target.value, scope), self._subscript_key(target, scope), value, self)
+            container = self.eval(target.value, scope)
+            dispatch.set_item(container, self._subscript_key(target, scope), value, self)
         elif isinstance(target, cst.Attribute):
             dispatch.set_attribute(self.eval(target.value, scope), target.attr.value, value, self)
 
@@ -515,17 +518,34 @@ class Interpreter:
         return self.call(func, args, node)
 
     def eval_args(self, arg_nodes, scope: Scope) -> CallArgs:
+        """Evaluated arguments; `*args` of a known sequence and `**kwargs` of a known dict are expanded."""
         args = CallArgs([], {}, [], {}, starred=False)
         for arg in arg_nodes:
             value = self.eval(arg.value, scope)
-            if arg.star:
-                args.starred = True
+            site = self.site(arg.value)
+            if arg.star == "*":
+                items = iterate(value)
+                if items is None:
+                    args.starred = True
+                    continue
+                for item in items:
+                    args.positional.append(item)
+                    args.positional_sites.append(_written_at(item) or site)
+            elif arg.star == "**":
+                if not (
+                    isinstance(value, DictValue) and value.complete and all(isinstance(k, str) for k in value.items)
+                ):
+                    args.starred = True
+                    continue
+                for key, item in value.items.items():
+                    args.keywords[key] = item
+                    args.keyword_sites[key] = value.sites.get(key) or site
             elif arg.keyword is not None:
                 args.keywords[arg.keyword.value] = value
-                args.keyword_nodes[arg.keyword.value] = arg.value
+                args.keyword_sites[arg.keyword.value] = site
             else:
                 args.positional.append(value)
-                args.positional_nodes.append(arg.value)
+                args.positional_sites.append(site)
         return args
 
     def call(self, func: Value, args: CallArgs, node: cst.Call | None) -> Value:
@@ -607,7 +627,7 @@ class Interpreter:
         ]
         if all(isinstance(b, Const) and (b.value is None or isinstance(b.value, int)) for b in bounds):
             return dispatch.subscript(base, Const(slice(*(b.value for b in bounds))), node, self)
-        return dispatch.subscript(base, UNKNOWN, node, self)
+        return dispatch.subscript(base, SOME_SLICE, node, self)
 
     def eval_BinaryOperation(self, node: cst.BinaryOperation, scope: Scope) -> Value:
         left, right = self.eval(node.left, scope), self.eval(node.right, scope)
@@ -688,21 +708,26 @@ class Interpreter:
                     items.extend(expanded)
             else:
                 items.append(value)
-        seq = Seq(items, kind, Origin(self.site(node)))
-        return seq if complete else PartialSeq(items, kind, Origin(self.site(node)))
+        return Seq(items, kind, Origin(self.site(node)), complete, self.uncertain)
 
     def eval_Dict(self, node: cst.Dict, scope: Scope) -> Value:
-        items = {}
+        result = DictValue({}, origin=Origin(self.site(node)), depth=self.uncertain)
         for element in node.elements:
+            value = self.eval(element.value, scope)
             if isinstance(element, cst.DictElement):
                 key = self.eval(element.key, scope)
-                value = self.eval(element.value, scope)
                 if isinstance(key, Const):
-                    items[key.value] = value
+                    result.items[key.value] = value
+                    result.sites[key.value] = self.site(element.value)
+                else:
+                    result.complete = False
+            elif isinstance(value, DictValue):  # {**common, "key": value}
+                result.items.update(value.items)
+                result.sites.update(value.sites)
+                result.complete = result.complete and value.complete
             else:
-                self.eval(element.value, scope)
-                return UNKNOWN
-        return DictValue(items)
+                result.complete = False
+        return result
 
     def eval_NamedExpr(self, node: cst.NamedExpr, scope: Scope) -> Value:
         value = self.eval(node.value, scope)
@@ -710,8 +735,46 @@ class Interpreter:
         return value
 
     def eval_comprehension(self, node, scope: Scope) -> Value:
-        # Evaluated for its calls' side effects (rare); the result is unknown.
-        return UNKNOWN
+        """A comprehension over known, short sequences, evaluated item by item (`{c: i for i, c in
+        enumerate(CLASSES)}`); anything else is UNKNOWN."""
+        results: list = []
+        if not self._comprehend(node.for_in, node, Scope(parent=scope), results):
+            return UNKNOWN
+        if isinstance(node, cst.DictComp):
+            keys = [key for key, _ in results]
+            if not all(isinstance(key, Const) for key in keys):
+                return UNKNOWN
+            items = {key.value: value for key, value in results}
+            return DictValue(items, origin=Origin(self.site(node)), depth=self.uncertain)
+        if isinstance(node, cst.SetComp):
+            return UNKNOWN
+        return Seq(results, "list", Origin(self.site(node)), depth=self.uncertain)
+
+    def _comprehend(self, clause: cst.CompFor, node, scope: Scope, results: list) -> bool:
+        """Run one `for` clause (and the ones nested in it); False when something is not known."""
+        items = iterate(self.eval(clause.iter, scope))
+        if items is None or len(results) + len(items) > MAX_COMPREHENSION or clause.asynchronous is not None:
+            return False
+        for item in items:
+            self.assign(clause.target, item, scope, None)
+            keep = True
+            for condition in clause.ifs:
+                truth = self.truth(self.eval(condition.test, scope))
+                if truth is None:
+                    return False
+                keep = keep and truth
+            if not keep:
+                continue
+            if clause.inner_for_in is not None:
+                if not self._comprehend(clause.inner_for_in, node, scope, results):
+                    return False
+            elif isinstance(node, cst.DictComp):
+                results.append((self.eval(node.key, scope), self.eval(node.value, scope)))
+            else:
+                results.append(self.eval(node.elt, scope))
+            if len(results) > MAX_COMPREHENSION:
+                return False
+        return True
 
     def eval_Await(self, node: cst.Await, scope: Scope) -> Value:
         self.eval(node.expression, scope)
@@ -724,7 +787,7 @@ class Interpreter:
                 return bool(value.value)
             except Exception:
                 return None
-        if isinstance(value, (Seq,)) and not isinstance(value, PartialSeq):
+        if isinstance(value, Seq) and value.complete:
             return bool(value.items)
         return None
 
@@ -759,7 +822,7 @@ def _literal_value(node: cst.CSTNode):
 def _python_value(value: Value):
     if isinstance(value, Const):
         return value.value
-    if isinstance(value, Seq) and not isinstance(value, PartialSeq) and all(isinstance(i, Const) for i in value.items):
+    if isinstance(value, Seq) and value.complete and all(isinstance(i, Const) for i in value.items):
         return tuple(i.value for i in value.items)
     return _NO
 
@@ -788,6 +851,12 @@ def _merge(base: dict, outcomes: list[dict], keep_first: bool) -> dict:
 
 
 _MISSING = object()
+
+
+def _written_at(value: Value) -> Site | None:
+    """Where a known value was written, if it says."""
+    origin = getattr(value, "origin", None)
+    return origin.site if origin is not None else None
 
 
 def _dotted(node) -> str | None:

@@ -30,9 +30,24 @@ class Unknown:
 
 UNKNOWN = Unknown()
 
+
+class SomeSlice:
+    """A slice whose bounds are unknown (`y[n_val:]`): a run of rows, whichever."""
+
+
+SOME_SLICE = SomeSlice()
+
 # `__file__` is the analysed file. The host resolves relative paths from the file's folder,
 # so a bare name is all the interpreter needs: os.path.dirname(__file__) is "".
 CURRENT_FILE = "__kerasls_current_file__.py"
+
+
+def site_of(chunk: Chunk, node: cst.CSTNode) -> Site:
+    """The one Site of a node in a chunk (memoised: a chunk outlives edits elsewhere)."""
+    site = chunk.sites.get(node)
+    if site is None:
+        site = chunk.sites[node] = Site(chunk, node)
+    return site
 
 
 class Site:
@@ -97,18 +112,34 @@ class Const:
 
 @dataclass(eq=False)
 class Seq:
+    """A list or tuple. When not `complete`, an UNKNOWN item stands for any number of unknown items
+    (a starred part that could not be expanded, an unknown list concatenated with a known one)."""
+
     items: list
     kind: str = "list"  # list or tuple
     origin: Origin = NO_ORIGIN
+    complete: bool = True
+    depth: int = 0  # the interpreter's uncertainty depth when it was made (mutations deeper are uncertain)
 
-
-class PartialSeq(Seq):
-    """A sequence with a starred part that could not be expanded: its items are not all known."""
+    def item(self, index: int) -> Value:
+        """items[index] as Python would index the whole sequence, when that is known."""
+        if self.complete:
+            return self.items[index] if -len(self.items) <= index < len(self.items) else UNKNOWN
+        known = self.items[: index + 1] if index >= 0 else self.items[index:]
+        if len(known) != (index + 1 if index >= 0 else -index) or any(i is UNKNOWN for i in known):
+            return UNKNOWN
+        return self.items[index]
 
 
 @dataclass(eq=False)
 class DictValue:
+    """A dict with known keys; `sites` says where each value was written (for **kwargs)."""
+
     items: dict
+    sites: dict = field(default_factory=dict)
+    complete: bool = True  # False when some keys are unknown (a `**x` or a key we could not evaluate)
+    origin: Origin = NO_ORIGIN
+    depth: int = 0
 
 
 @dataclass(eq=False)
@@ -212,7 +243,12 @@ def same_value(a: Value, b: Value) -> bool:
     if isinstance(a, Ref) and isinstance(b, Ref):
         return a == b
     if isinstance(a, Seq) and isinstance(b, Seq):
-        return len(a.items) == len(b.items) and all(same_value(x, y) for x, y in zip(a.items, b.items))
+        return (
+            a.complete
+            and b.complete
+            and len(a.items) == len(b.items)
+            and all(same_value(x, y) for x, y in zip(a.items, b.items))
+        )
     if isinstance(a, PathValue) and isinstance(b, PathValue):
         return a.path == b.path
     return False
@@ -224,9 +260,9 @@ def join(a: Value, b: Value) -> Value:
 
 def iterate(value: Value) -> list | None:
     """The items a for loop or a starred expansion would see, when all are known."""
-    if isinstance(value, Seq) and not isinstance(value, PartialSeq):
+    if isinstance(value, Seq) and value.complete:
         return list(value.items)
-    if isinstance(value, DictValue):
+    if isinstance(value, DictValue) and value.complete:
         return [Const(key) for key in value.items]
     return None
 

@@ -15,15 +15,21 @@ import libcst as cst
 from .. import facts as F
 from ..calls import CallArgs, Machine, arg, handles
 from ..facts import ClassCount, Encoding
-from ..values import UNKNOWN, BoundMethod, Const, Ref, Seq, Site, Value, int_value, iterate
+from ..values import UNKNOWN, BoundMethod, Const, DictValue, Ref, Seq, Site, SomeSlice, Value, int_value, iterate
 
 
 @dataclass(eq=False)
 class ArrayValue:
     rank: int | None
-    values: str | None  # binary (0/1), index (class indices), integer, float, text, or None
+    # binary (0/1), index (class indices), integer, float, text, positions (row numbers: a
+    # permutation or a sample of them), or None
+    values: str | None
     last: int | None  # size of the last axis, when rank >= 2 and known
     site: Site
+    from_labels: bool = False  # a mask computed from the labels themselves (y < 8)
+    # The program compares these values with the positions of a list of names (`y == i for i, name in
+    # enumerate(CLASSES)`): they are class indices into that list.
+    classes: ClassCount | None = None
 
     @property
     def written(self) -> str:
@@ -148,6 +154,8 @@ def as_labels(value: Value) -> F.Labels | None:
     if not isinstance(value, ArrayValue):
         return None
     column = value.rank == 1 or (value.rank == 2 and value.last == 1)
+    if value.classes is not None and value.values in ("index", "integer", None) and (column or value.rank is None):
+        return F.Labels(Encoding.INTEGER, value.classes, value.rank, value.written, value.site)
     if value.values == "index" and (column or value.rank is None):
         encoding = Encoding.INTEGER
     elif not column:
@@ -318,6 +326,30 @@ def _np_eye(args, node, m: Machine) -> Value:
     return OneHotTable(size, m.site(node)) if int_value(size) is not None else UNKNOWN
 
 
+@dataclass(eq=False)
+class RandomGenerator:
+    """np.random.default_rng(...): its permutation() and choice() pick rows by position."""
+
+
+@handles("numpy.random.default_rng", "numpy.random.RandomState", "numpy.random.Generator")
+def _np_rng(args, node, m: Machine) -> Value:
+    return RandomGenerator()
+
+
+@handles("numpy.random.permutation", "numpy.random.choice", "numpy.arange")
+def _np_positions(args, node, m: Machine) -> Value:
+    return positions(node, m)
+
+
+def positions(node, m: Machine) -> ArrayValue:
+    """Row numbers in some order: indexing with them reorders or samples rows, whatever their class."""
+    return ArrayValue(1, "positions", None, m.site(node))
+
+
+def rng_method(method: str, node, m: Machine) -> Value:
+    return positions(node, m) if method in ("permutation", "choice") else UNKNOWN
+
+
 @handles("numpy.random.randint")
 def _np_randint(args, node, m: Machine) -> Value:
     low, high, size = arg(args, 0, "low"), arg(args, 1, "high", Const(None)), arg(args, 2, "size", Const(None))
@@ -407,11 +439,28 @@ def array_method(value: Value, method: str, args: CallArgs, node, m: Machine) ->
             return result.but(site=m.site(node))
         return result
     if isinstance(value, ArrayValue) and value.rank == 1:
+        if method in ("map", "replace") and args.positional and _class_table(args.positional[0]) is not None:
+            mapping = args.positional[0]
+            site = m.site(node)
+            return F.Labels(Encoding.INTEGER, _class_table(mapping), 1, site.text, site)
         if method in ("map", "apply", "replace", "fillna"):
             return value.but(values=None, site=m.site(node))
         if method == "factorize":
             return Seq([value.but(values="index", site=m.site(node)), UNKNOWN], "tuple")
     return UNKNOWN
+
+
+def _class_table(mapping: Value) -> ClassCount | None:
+    """A dict from names to 0..n-1 (`{name: i for i, name in enumerate(CLASSES)}`): n classes."""
+    if not isinstance(mapping, DictValue) or not mapping.complete or not mapping.items:
+        return None
+    numbers = sorted(int_value(v) for v in mapping.items.values() if int_value(v) is not None)
+    if numbers != list(range(len(mapping.items))):
+        return None
+    n = len(numbers)
+    name = mapping.origin.expr
+    note = f"{n} classes in {name}" if name else f"{n} classes in the mapping"
+    return ClassCount(n, mapping.origin.site, note, f"len({name})" if name else None)
 
 
 def array_attribute(value: Value, attr: str, node, m: Machine) -> Value:
@@ -439,7 +488,28 @@ def array_subscript(value: Value, key: Value | None, node: cst.Subscript, m: Mac
         return ArrayValue(None, None, None, m.site(node))  # an array from an .npz archive
     if isinstance(key, Const) and isinstance(key.value, (int, str)):
         return UNKNOWN  # one element, or a field of a record array
+    if isinstance(value, F.Labels) and not _keeps_classes(key):
+        return value.with_count(ClassCount(None))  # rows chosen by their class: which classes remain is unknown
     return value  # rows by slice, mask or index array
+
+
+def set_item(array: Value, key: Value, value: Value, m: Machine) -> None:
+    """`y[mask] = 0` changes labels in place: which classes they hold is no longer known."""
+    if isinstance(array, F.Labels):
+        array.count = ClassCount(None)
+    elif isinstance(array, ArrayValue):
+        array.values = None
+
+
+def _keeps_classes(key: Value) -> bool:
+    """Rows selected by position (a slice, a shuffle, a mask unrelated to the labels) keep every class."""
+    if isinstance(key, Const):
+        return isinstance(key.value, slice)
+    if isinstance(key, SomeSlice):
+        return True
+    if isinstance(key, ArrayValue):
+        return key.values == "positions" or (key.values == "binary" and not key.from_labels)
+    return False
 
 
 def _is_new_axis(node: cst.Subscript) -> bool:
@@ -458,10 +528,16 @@ def _is_new_axis(node: cst.Subscript) -> bool:
 
 def array_binary(op, left: Value, right: Value) -> Value:
     """Arithmetic and comparisons with arrays: masks are 0/1, shifted integers are class indices."""
-    array, other = (left, right) if isinstance(left, ArrayValue) else (right, left)
+    array, other = (left, right) if isinstance(left, (ArrayValue, F.Labels)) else (right, left)
+    name = getattr(op, "__name__", "")
+    if isinstance(array, F.Labels):
+        if name in ("eq", "ne", "lt", "le", "gt", "ge"):  # a mask that selects rows by class
+            return ArrayValue(array.rank, "binary", None, array.site, from_labels=True)
+        return UNKNOWN  # arithmetic on labels: the classes may be renumbered
     if not isinstance(array, ArrayValue):
         return UNKNOWN
-    name = getattr(op, "__name__", "")
+    if name == "eq" and getattr(other, "listing", None) is not None and array.values in ("index", "integer", None):
+        array.classes = other.listing  # the code itself says what these values index
     if name in ("eq", "ne", "lt", "le", "gt", "ge"):
         return array.but(values="binary")
     if isinstance(other, Const) and isinstance(other.value, int) and name in ("add", "sub") and array is left:

@@ -12,18 +12,22 @@ import libcst as cst
 
 from .. import facts as F
 from ..calls import Machine, arg, handles
+from ..facts import ClassCount
 from ..values import (
+    NO_ORIGIN,
     UNKNOWN,
     BoundMethod,
     Const,
     DictValue,
     Origin,
-    PartialSeq,
     PathValue,
     Seq,
     Value,
+    int_value,
     iterate,
+    join,
     path_text,
+    same_value,
 )
 
 
@@ -40,7 +44,7 @@ def _len(args, node, m: Machine) -> Value:
         return UNKNOWN
     value = args.positional[0]
     expr = _len_expr(node, m)
-    if isinstance(value, Seq) and not isinstance(value, PartialSeq):
+    if isinstance(value, Seq) and value.complete:
         return Const(len(value.items), Origin(value.origin.site if value.origin.expr else None, expr))
     if isinstance(value, Const) and isinstance(value.value, str):
         return Const(len(value.value))
@@ -224,3 +228,145 @@ def path_attribute(path: PathValue, attr: str, node, m: Machine) -> Value:
     if attr in ("resolve", "absolute", "expanduser", "joinpath"):
         return BoundMethod(path, attr)
     return UNKNOWN
+
+
+# -- containers ---------------------------------------------------------------------------
+MAX_ITEMS = 256
+
+
+@handles("builtins.dict")
+def _dict(args, node, m: Machine) -> Value:
+    if args.starred or len(args.positional) > 1:
+        return UNKNOWN
+    result = DictValue({}, origin=Origin(m.site(node)) if node is not None else NO_ORIGIN, depth=m.uncertain)
+    if args.positional:
+        base = args.positional[0]
+        if not isinstance(base, DictValue):
+            return UNKNOWN
+        result.items.update(base.items)
+        result.sites.update(base.sites)
+        result.complete = base.complete
+    for key, value in args.keywords.items():
+        result.items[key] = value
+        result.sites[key] = args.keyword_sites[key]
+    return result
+
+
+@handles("builtins.enumerate")
+def _enumerate(args, node, m: Machine) -> Value:
+    items = iterate(args.positional[0]) if args.positional else None
+    start = int_value(arg(args, 1, "start", Const(0)))
+    if items is None or start is None or len(items) > MAX_ITEMS:
+        return UNKNOWN
+    names = args.positional[0]
+    if start == 0 and all(isinstance(i, Const) and isinstance(i.value, str) for i in items):
+        expr = f"len({names.origin.expr})" if names.origin.expr else None
+        listing = ClassCount(
+            len(items), names.origin.site, f"{len(items)} names in {names.origin.expr or 'the list'}", expr
+        )
+        indices = [Position(i, listing) for i in range(len(items))]
+    else:
+        indices = [Const(start + i) for i in range(len(items))]
+    return Seq([Seq([index, item], "tuple") for index, item in zip(indices, items)], "list")
+
+
+@handles("builtins.zip")
+def _zip(args, node, m: Machine) -> Value:
+    columns = [iterate(value) for value in args.positional]
+    if not columns or args.keywords or any(c is None for c in columns) or max(map(len, columns)) > MAX_ITEMS:
+        return UNKNOWN
+    return Seq([Seq(list(row), "tuple") for row in zip(*columns)], "list")
+
+
+class Position(Const):
+    """An index into a known list of names (from enumerate): the code says values range over the list."""
+
+    __slots__ = ("listing",)
+
+    def __init__(self, value: int, listing: ClassCount):
+        super().__init__(value)
+        self.listing = listing
+
+
+def list_method(seq: Seq, method: str, args, node, m: Machine) -> Value:
+    certain = m.mutation_is_certain(seq.depth) and not args.starred
+    if method == "index" and seq.complete and args.positional:
+        target = args.positional[0]
+        for position, item in enumerate(seq.items):
+            if same_value(item, target):
+                return Const(position)
+        return UNKNOWN
+    if method == "copy":
+        return Seq(list(seq.items), seq.kind, complete=seq.complete, depth=m.uncertain)
+    if seq.kind != "list" or method not in _LIST_MUTATIONS:
+        return UNKNOWN
+    if method == "append" and certain and len(args.positional) == 1:
+        seq.items.append(args.positional[0])
+    elif method == "extend" and certain and len(args.positional) == 1 and iterate(args.positional[0]) is not None:
+        seq.items.extend(iterate(args.positional[0]))
+    elif method in ("append", "extend"):
+        seq.items.append(UNKNOWN)  # maybe added, maybe not: the tail is unknown from here
+        seq.complete = False
+    elif method == "pop" and certain and seq.complete and seq.items and not args.positional:
+        return seq.items.pop()
+    else:  # insert, remove, sort, reverse, clear...: keep only that it is a list
+        seq.items[:] = [UNKNOWN]
+        seq.complete = False
+    return Const(None)
+
+
+_LIST_MUTATIONS = {"append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse"}
+
+
+def dict_method(mapping: DictValue, method: str, args, node, m: Machine) -> Value:
+    if method == "get" and args.positional and isinstance(args.positional[0], Const):
+        key = args.positional[0].value
+        if key in mapping.items:
+            return mapping.items[key]
+        return args.positional[1] if len(args.positional) > 1 and mapping.complete else UNKNOWN
+    if method in ("keys", "values", "items") and mapping.complete:
+        rows = {
+            "keys": [Const(k) for k in mapping.items],
+            "values": list(mapping.items.values()),
+            "items": [Seq([Const(k), v], "tuple") for k, v in mapping.items.items()],
+        }[method]
+        return Seq(rows, "list")
+    if method == "copy":
+        return DictValue(dict(mapping.items), dict(mapping.sites), mapping.complete, depth=m.uncertain)
+    if method == "update" and m.mutation_is_certain(mapping.depth) and not args.starred:
+        for other in args.positional:
+            if not isinstance(other, DictValue):
+                mapping.complete = False
+                return Const(None)
+            mapping.items.update(other.items)
+            mapping.sites.update(other.sites)
+        for key, value in args.keywords.items():
+            mapping.items[key] = value
+            mapping.sites[key] = args.keyword_sites[key]
+        return Const(None)
+    if method in ("update", "pop", "popitem", "setdefault", "clear"):
+        mapping.complete = False  # changed in a way we do not follow
+        mapping.items.clear()
+    return UNKNOWN
+
+
+def set_item(container: Value, key: Value, value: Value, m: Machine) -> bool:
+    """`container[key] = value` on a list or dict; False when the container is not one."""
+    if isinstance(container, DictValue):
+        if isinstance(key, Const) and m.mutation_is_certain(container.depth):
+            container.items[key.value] = value
+            container.sites.pop(key.value, None)
+        else:
+            container.complete = False
+            container.items.clear()
+        return True
+    if isinstance(container, Seq):
+        index = int_value(key)
+        if index is not None and container.complete and -len(container.items) <= index < len(container.items):
+            certain = m.mutation_is_certain(container.depth)
+            container.items[index] = value if certain else join(container.items[index], value)
+        else:
+            container.items[:] = [UNKNOWN]
+            container.complete = False
+        return True
+    return False

@@ -10,9 +10,8 @@ import libcst as cst
 
 from ...knowledge import DATASETS, Signature, canonical
 from .. import facts as F
-from ..calls import CallArgs, Machine, bind
+from ..calls import CallArgs, Machine, arg_site, bind
 from ..calls import arg as _arg
-from ..calls import arg_node as _arg_node
 from ..facts import ClassCount, Encoding
 from ..values import (
     UNKNOWN,
@@ -23,7 +22,6 @@ from ..values import (
     Function,
     Instance,
     Origin,
-    PartialSeq,
     Ref,
     Seq,
     Site,
@@ -31,6 +29,7 @@ from ..values import (
     int_value,
     iterate,
     path_text,
+    site_of,
     str_value,
     unpack,
 )
@@ -88,11 +87,11 @@ def _written(node, m: Machine) -> str:
     return m.site(node).text if node is not None else ""
 
 
-def _value_site(value: Value, node, m: Machine) -> Site | None:
+def _value_site(value: Value, site: Site | None) -> Site | None:
     """The literal behind a value if we know it (a constant's definition), else the argument."""
     if isinstance(value, (Const, Seq)) and value.origin.site is not None:
         return value.origin.site
-    return m.site(node) if node is not None else None
+    return site
 
 
 # -- naming -------------------------------------------------------------------------------
@@ -120,12 +119,12 @@ def call_keras(name: str, qualname: str, args: CallArgs, node, m: Machine):
     if name in ("keras.Model", "keras.models.Model"):
         return _functional(args, node, m)
     if name in ("keras.Input", "keras.layers.Input", "keras.engine.input_layer.Input"):
-        values, sites = bind(m.knowledge.layer_signature("Input"), args, m)
+        values, sites = bind(m.knowledge.layer_signature("Input"), args)
         return F.Tensor(F.InputSpec(values, m.site(node), sites), [], m.site(node))
     if "layers" in parts[:-1] and last in MERGE_FUNCTIONS:
         inputs = iterate(_arg(args, 0, "inputs")) or []
         keywords = {k: v for k, v in args.keywords.items() if k != "inputs"}  # axis=, name=
-        sites = {k: m.site(n) for k, n in args.keyword_nodes.items() if k != "inputs"}
+        sites = {k: site for k, site in args.keyword_sites.items() if k != "inputs"}
         layer = F.Layer(MERGE_FUNCTIONS[last], keywords, sites, m.site(node))
         return F.Tensor(layer, [t for t in inputs if isinstance(t, F.Tensor)], m.site(node))
     if "layers" in parts[:-1] and m.knowledge.is_layer(last):
@@ -184,8 +183,8 @@ def _sequential(args, node, m: Machine) -> F.Model:
     model = F.Model("sequential", m.site(node), depth=m.uncertain)
     model.input_args = {k: v for k, v in args.keywords.items() if k in ("name", "trainable")}
     layers = _arg(args, 0, "layers", Const(None))
-    if isinstance(layers, Seq) and not isinstance(layers, PartialSeq):
-        model.layers = list(layers.items)
+    if isinstance(layers, Seq):
+        model.layers = list(layers.items)  # an UNKNOWN item: layers we cannot follow (the tail may still be known)
     elif not (isinstance(layers, Const) and layers.value is None):
         model.layers_complete = False
     m.facts.models.append(model)
@@ -212,14 +211,14 @@ def _functional(args, node, m: Machine) -> F.Model:
 
 def _layer(public_name: str, args, node, m: Machine) -> F.Layer:
     kind = m.knowledge.layer_class(public_name) or public_name
-    values, sites = bind(m.knowledge.layer_signature(public_name), args, m)
+    values, sites = bind(m.knowledge.layer_signature(public_name), args)
     return F.Layer(kind, values, sites, m.site(node))
 
 
 def _application(name: str, args, node, m: Machine) -> F.Model:
     spec = m.knowledge.application(name) or {}
     signature = Signature(tuple(spec.get("params", [])), dict(spec.get("defaults", {})))
-    values, sites = bind(signature, args, m)
+    values, sites = bind(signature, args)
     model = F.Model("application", m.site(node), depth=m.uncertain, application=name, application_args=values)
     model.input_args = sites
     m.facts.models.append(model)
@@ -281,7 +280,7 @@ def _loss_instance(name: str, args, node, m: Machine) -> Value:
     if spec is None:
         return UNKNOWN  # a loss function applied to tensors (a custom loss): not a configuration
     function, signature = spec
-    values, sites = bind(signature, args, m)
+    values, sites = bind(signature, args)
     return F.Loss(
         function,
         values.get("from_logits", Const(False)),
@@ -299,7 +298,7 @@ def _metric_instance(name: str, args, node, m: Machine) -> Value:
     return F.Metric(metric, m.site(node), "instance")
 
 
-def loss_of(value: Value, node, m: Machine) -> Value:
+def loss_of(value: Value, site: Site | None, m: Machine) -> Value:
     """The Loss a compile(loss=...) argument means, or UNKNOWN."""
     if isinstance(value, F.Loss):
         return value
@@ -307,31 +306,30 @@ def loss_of(value: Value, node, m: Machine) -> Value:
         function = m.knowledge.loss_from_string(value.value)
         if function is None:
             return UNKNOWN
-        site = _value_site(value, node, m)
-        return F.Loss(function, Const(False), site, "string")
+        return F.Loss(function, Const(False), _value_site(value, site), "string")
     if isinstance(value, Ref):
         name = canonical(value.qualname)
         if name.startswith("keras.losses."):
             function = m.knowledge.loss_function(name.rsplit(".", 1)[-1])
-            if function is not None:
-                return F.Loss(function, Const(False), m.site(node), "function")
+            if function is not None and site is not None:
+                return F.Loss(function, Const(False), site, "function")
     return UNKNOWN
 
 
-def metric_of(value: Value, node, m: Machine) -> Value:
+def metric_of(value: Value, site: Site | None, m: Machine) -> Value:
     if isinstance(value, F.Metric):
         return value
     if isinstance(value, Const) and isinstance(value.value, str):
         name = m.knowledge.metric_from_string(value.value)
         if name is None:
             return UNKNOWN
-        return F.Metric(name, _value_site(value, node, m), "string")
+        return F.Metric(name, _value_site(value, site), "string")
     if isinstance(value, Ref):
         name = canonical(value.qualname)
         if name.startswith("keras.metrics."):
             function = m.knowledge.metric_function(name.rsplit(".", 1)[-1])
-            if function is not None and node is not None:
-                return F.Metric(function, m.site(node), "function")
+            if function is not None and site is not None:
+                return F.Metric(function, site, "function")
     return UNKNOWN
 
 
@@ -344,11 +342,11 @@ def _new_source(m: Machine, kind: str, labels, node, container: str = "iterator"
     return source
 
 
-def _class_count(listed: Value, listed_node, directory: Value, directory_node, param: str, m) -> ClassCount:
-    if isinstance(listed, Seq) and not isinstance(listed, PartialSeq):
+def _class_count(listed: Value, listed_site, directory: Value, directory_site, param: str, m) -> ClassCount:
+    if isinstance(listed, Seq) and listed.complete:
         n = len(listed.items)
         expr = f"len({listed.origin.expr})" if listed.origin.expr else None
-        return ClassCount(n, _value_site(listed, listed_node, m), f"{n} classes listed in {param}=", expr)
+        return ClassCount(n, _value_site(listed, listed_site), f"{n} classes listed in {param}=", expr)
     if isinstance(listed, F.ClassNames):
         return listed.count
     if not (isinstance(listed, Const) and listed.value is None):
@@ -358,9 +356,9 @@ def _class_count(listed: Value, listed_node, directory: Value, directory_node, p
         return ClassCount(None)
     folders = m.host.class_folders(path)
     if folders is None:
-        return ClassCount(None, _value_site(directory, directory_node, m))
+        return ClassCount(None, _value_site(directory, directory_site))
     n = len(folders)
-    return ClassCount(n, _value_site(directory, directory_node, m), f"{n} class folders in {path}")
+    return ClassCount(n, _value_site(directory, directory_site), f"{n} class folders in {path}")
 
 
 def _flow(method: str, args, node, m: Machine) -> F.DataSource:
@@ -368,23 +366,21 @@ def _flow(method: str, args, node, m: Machine) -> F.DataSource:
         labels = as_labels(_arg(args, 1, "y", Const(None)))
         return _new_source(m, "flow", labels, node)
     signature = m.knowledge.pipeline_signature(f"ImageDataGenerator.{method}")
-    values, sites = bind(signature, args, m)
+    values, sites = bind(signature, args)
     mode = values.get("class_mode", UNKNOWN)
     if method == "flow_from_directory":
         count = _class_count(
             values.get("classes", Const(None)),
-            _arg_node(args, _index(signature, "classes"), "classes"),
+            sites.get("classes"),
             values.get("directory"),
-            _arg_node(args, _index(signature, "directory"), "directory"),
+            sites.get("directory"),
             "classes",
             m,
         )
     else:
         listed = values.get("classes", Const(None))
         count = (
-            _class_count(
-                listed, _arg_node(args, _index(signature, "classes"), "classes"), Const(None), None, "classes", m
-            )
+            _class_count(listed, sites.get("classes"), Const(None), None, "classes", m)
             if not (isinstance(listed, Const) and listed.value is None)
             else ClassCount(None)
         )
@@ -403,14 +399,14 @@ def _flow(method: str, args, node, m: Machine) -> F.DataSource:
 
 def _directory_dataset(function: str, args, node, m: Machine) -> F.DataSource:
     signature = m.knowledge.pipeline_signature(function)
-    values, sites = bind(signature, args, m)
+    values, sites = bind(signature, args)
     inferred = values.get("labels", Const("inferred"))
     if str_value(inferred) == "inferred":
         count = _class_count(
             values.get("class_names", Const(None)),
-            _arg_node(args, _index(signature, "class_names"), "class_names"),
+            sites.get("class_names"),
             values.get("directory"),
-            _arg_node(args, _index(signature, "directory"), "directory"),
+            sites.get("directory"),
             "class_names",
             m,
         )
@@ -463,10 +459,6 @@ def _labels_for_mode(modes: dict, mode: Value, count: ClassCount, function: str,
     if count.site is not None and count.note:
         labels.details.append((count.site, count.note))
     return labels
-
-
-def _index(signature: Signature, name: str) -> int | None:
-    return signature.params.index(name) if name in signature.params else None
 
 
 def _tuple(value: Value):
@@ -538,8 +530,8 @@ def _model_method(model: F.Model, method: str, args, node, m: Machine) -> Value:
         layer = _arg(args, 0, "layer")
         if m.mutation_is_certain(model.depth):
             model.layers.append(layer)
-        else:
-            model.layers_complete = False
+        elif not model.layers or model.layers[-1] is not UNKNOWN:
+            model.layers.append(UNKNOWN)  # added on some paths only (a branch, a loop): unknown layers here
         return Const(None)
     if method == "pop":
         if m.mutation_is_certain(model.depth) and model.layers:
@@ -568,25 +560,28 @@ def _model_method(model: F.Model, method: str, args, node, m: Machine) -> Value:
 
 def _compile(model: F.Model, args, node, m: Machine) -> Value:
     loss_value = _arg(args, 1, "loss", Const(None))
-    loss_node = _arg_node(args, 1, "loss")
-    loss = loss_of(loss_value, loss_node, m) if loss_node is not None else UNKNOWN
+    loss_site = arg_site(args, 1, "loss")
+    loss = loss_of(loss_value, loss_site, m) if loss_site is not None else UNKNOWN
     metrics_value = args.keywords.get("metrics", Const(None))
-    metrics = _metrics(metrics_value, args.keyword_nodes.get("metrics"), m)
+    metrics = _metrics(metrics_value, args.keyword_sites.get("metrics"), m)
     compile_ = F.Compile(model, loss, metrics, m.site(node), conditional=not m.mutation_is_certain(model.depth))
     model.compiles.append(compile_)
     return Const(None)
 
 
-def _metrics(value: Value, node, m: Machine) -> list:
+def _metrics(value: Value, site: Site | None, m: Machine) -> list:
     if isinstance(value, Const) and value.value is None:
         return []
     items = iterate(value) if isinstance(value, Seq) else None
     if items is None:
         return []
-    element_nodes = [e.value for e in node.elements] if isinstance(node, (cst.List, cst.Tuple)) else [None] * len(items)
-    if len(element_nodes) != len(items):
-        element_nodes = [None] * len(items)
-    return [metric_of(item, element_node or node, m) for item, element_node in zip(items, element_nodes)]
+    written = value.origin.site or site  # the list literal, wherever it was written
+    elements = written.node.elements if written is not None and isinstance(written.node, (cst.List, cst.Tuple)) else []
+    if len(elements) == len(items):
+        sites = [site_of(written.chunk, element.value) for element in elements]
+    else:
+        sites = [site] * len(items)
+    return [metric_of(item, item_site, m) for item, item_site in zip(items, sites)]
 
 
 def _fit(model: F.Model, method: str, args, node, m: Machine) -> Value:
@@ -670,7 +665,8 @@ _MODEL_METHODS = {"add", "pop", "compile", "fit", "fit_generator", "evaluate", "
 def attribute(base: Value, attr: str, node, m: Machine) -> Value:
     if isinstance(base, F.Model):
         if attr == "layers" and base.kind == "sequential" and base.layers_complete:
-            return Seq([item for item in base.layers if not isinstance(item, F.Tensor)], "list")
+            items = [item for item in base.layers if not isinstance(item, F.Tensor)]
+            return Seq(items, "list", complete=UNKNOWN not in items)
         if attr == "output":
             return F.Tensor(base, [], m.site(node))
         if attr == "outputs":

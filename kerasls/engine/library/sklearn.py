@@ -72,6 +72,14 @@ def _make_classification(args, node, m: Machine) -> Value:
     return Seq([UNKNOWN, labels], "tuple")
 
 
+@handles("sklearn.utils.shuffle")
+def _shuffle(args, node, m: Machine) -> Value:
+    if args.starred or args.keywords.keys() - {"random_state", "n_samples"}:
+        return UNKNOWN
+    arrays = list(args.positional)
+    return arrays[0] if len(arrays) == 1 else Seq(arrays, "list")  # the same rows in another order
+
+
 @handles("sklearn.model_selection.train_test_split")
 def _train_test_split(args, node, m: Machine) -> Value:
     if args.starred:
