@@ -122,6 +122,10 @@ def run_emacs(tmp: Path, expect=EXPECTED_CODES, fixes=FIXES, hover: str = "", se
     project = tmp / "project"
     shutil.copytree(REPO / "examples", project)
     (project / "pyproject.toml").write_text('[project]\nname = "leaves"\n')
+    # Eglot's project is project.el's: the version-control root (else the folder). A
+    # repository of its own keeps it here even when tmp is inside another checkout; the
+    # project's .dir-locals.el is read from that root.
+    subprocess.run(["git", "init", "-q", str(project)], check=True, timeout=60)
     if dir_locals is not None:
         (project / ".dir-locals.el").write_text(dir_locals)
     out, pidfile, events = tmp / "record.json", tmp / "server.pid", tmp / "eglot-events.txt"
