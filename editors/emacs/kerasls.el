@@ -11,8 +11,8 @@
 ;; virtualenv that has kerasls installed with
 ;;     (setq kerasls-python "/path/to/project/.venv/bin/python")
 ;; or with $KERASLS_PYTHON in Emacs's environment.  The server's settings are in
-;; `kerasls-settings' (sent as initializationOptions and as the `kerasls' section of
-;; workspace/configuration), e.g.
+;; `kerasls-settings' (sent as initializationOptions, and as the `kerasls' section of
+;; workspace/configuration and of workspace/didChangeConfiguration), e.g.
 ;;     (setq kerasls-settings (plist-put kerasls-settings :severity '(:KLS401 "hint")))
 ;; A `:kerasls' section in `eglot-workspace-configuration' (a .dir-locals.el) applies on
 ;; top of `kerasls-settings' for that project.
