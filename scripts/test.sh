@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install everything the tests need and run the whole suite, fast tier first.
-#   ./scripts/test.sh            all tiers: fast, TensorFlow oracle, Neovim, Emacs, VS Code
+#   ./scripts/test.sh            all tiers: fast, TensorFlow oracle, Neovim, Emacs, VS Code, JupyterLab
 #   ./scripts/test.sh fast       only the fast suite (no TensorFlow, no editors)
 # Each tier gets what it needs on a fresh machine; installs are reused when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
-TIERS=${*:-fast oracle neovim emacs vscode}
+TIERS=${*:-fast oracle neovim emacs vscode jupyterlab}
+PLAYWRIGHT_VERSION=1.65.2  # the Python package only: it drives Debian's chromium, no browser download
 
 venv() {  # venv DIR EXTRAS
   if [ ! -x "$1/bin/python" ]; then "$PYTHON" -m venv "$1"; fi
@@ -52,8 +53,16 @@ for tier in $TIERS; do
       venv .venv test
       .venv/bin/python -m pytest -q -m vscode
       ;;
+    jupyterlab)
+      # JupyterLab + jupyterlab-lsp in their own environment (the `jupyterlab` extra), driven by Debian's chromium.
+      if ! command -v chromium >/dev/null; then apt_install chromium fonts-dejavu-core >/dev/null; fi
+      venv .venv-jupyterlab test,jupyterlab
+      PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 .venv-jupyterlab/bin/python -m pip install -q --disable-pip-version-check \
+        "playwright==$PLAYWRIGHT_VERSION"
+      .venv-jupyterlab/bin/python -m pytest -q -m jupyterlab
+      ;;
     *)
-      echo "unknown tier: $tier (fast, oracle, neovim, emacs, vscode)" >&2
+      echo "unknown tier: $tier (fast, oracle, neovim, emacs, vscode, jupyterlab)" >&2
       exit 2
       ;;
   esac

@@ -10,6 +10,7 @@ hover with ElDoc, M-x the quick fixes) and writes a JSON record that these tests
 
 Run with: pytest -m emacs tests/emacs
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -97,8 +98,13 @@ class Terminal:
 
     def spawn(self, argv: list[str], **kwargs) -> subprocess.Popen:
         proc = subprocess.Popen(
-            argv, stdin=self.slave, stdout=self.slave, stderr=self.slave, start_new_session=True,
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0), **kwargs,
+            argv,
+            stdin=self.slave,
+            stdout=self.slave,
+            stderr=self.slave,
+            start_new_session=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+            **kwargs,
         )
         os.close(self.slave)
         self.thread.start()
@@ -111,8 +117,15 @@ class Terminal:
         return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b.", "", text)
 
 
-def run_emacs(tmp: Path, expect=EXPECTED_CODES, fixes=FIXES, hover: str = "", settings: str = "",
-              dir_locals: str | None = None, reconfigure: str = "") -> dict:
+def run_emacs(
+    tmp: Path,
+    expect=EXPECTED_CODES,
+    fixes=FIXES,
+    hover: str = "",
+    settings: str = "",
+    dir_locals: str | None = None,
+    reconfigure: str = "",
+) -> dict:
     """Run driver.el in `emacs -nw` on a copy of examples/ and return its JSON record."""
     emacs = emacs_binary()
     version = subprocess.run([emacs, "--version"], capture_output=True, text=True, timeout=30).stdout
@@ -132,8 +145,17 @@ def run_emacs(tmp: Path, expect=EXPECTED_CODES, fixes=FIXES, hover: str = "", se
     home = tmp / "home"
     home.mkdir()
 
-    drop = ("EMACS", "EMACSLOADPATH", "EMACSDATA", "EMACSPATH", "EMACS_SERVER_FILE", "INSIDE_EMACS",
-            "KERASLS_PYTHON", "DISPLAY", "WAYLAND_DISPLAY")
+    drop = (
+        "EMACS",
+        "EMACSLOADPATH",
+        "EMACSDATA",
+        "EMACSPATH",
+        "EMACS_SERVER_FILE",
+        "INSIDE_EMACS",
+        "KERASLS_PYTHON",
+        "DISPLAY",
+        "WAYLAND_DISPLAY",
+    )
     env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("XDG_")}
     env.update(
         HOME=str(home),  # nothing of the user's Emacs setup, and nothing written to it
@@ -155,7 +177,8 @@ def run_emacs(tmp: Path, expect=EXPECTED_CODES, fixes=FIXES, hover: str = "", se
     started = time.monotonic()
     proc = terminal.spawn(
         [emacs, "-nw", "-q", "--no-splash", "-l", str(HERE / "driver.el"), str(project / SEED.name)],
-        cwd=project, env=env,
+        cwd=project,
+        env=env,
     )
     timed_out = False
     try:
@@ -211,10 +234,11 @@ def settings_run(tmp_path_factory) -> dict:
     M-x eglot-signal-didChangeConfiguration; then M-x kerasls-fix-all."""
     return run_emacs(
         tmp_path_factory.mktemp("emacs-settings"),
-        expect=("KLS101",), fixes=(("KLS101", "kerasls-fix-all"),),
-        settings="(setq kerasls-settings (plist-put kerasls-settings :ignore '(\"KLS201\")))",
+        expect=("KLS101",),
+        fixes=(("KLS101", "kerasls-fix-all"),),
+        settings='(setq kerasls-settings (plist-put kerasls-settings :ignore \'("KLS201")))',
         dir_locals='((nil . ((eglot-workspace-configuration . (:kerasls (:severity (:KLS401 "hint")))))))\n',
-        reconfigure="KLS505:(setq kerasls-settings (plist-put kerasls-settings :ignore '(\"KLS201\" \"KLS505\")))",
+        reconfigure='KLS505:(setq kerasls-settings (plist-put kerasls-settings :ignore \'("KLS201" "KLS505")))',
     )
 
 
@@ -262,7 +286,7 @@ def test_preferred_quick_fixes_clear_every_diagnostic(run):
     assert "Dense(train_data_gen.num_classes)" in kls101["after"]
 
     # M-x eglot-code-actions: one prompt, whose default (RET) is the preferred fix.
-    prompts = run["minibuffer"][kls101["minibuffer_before"]:]
+    prompts = run["minibuffer"][kls101["minibuffer_before"] :]
     pick = [p for p in prompts if p["prompt"].startswith("[eglot] Pick an action")]
     assert len(pick) == 1, prompts
     default = re.search(r"\(default (.*)\)", pick[0]["prompt"])[1]
