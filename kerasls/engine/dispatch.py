@@ -14,7 +14,7 @@ import libcst as cst
 from ..knowledge import canonical
 from . import facts as F
 from .calls import HANDLERS, CallArgs, Machine, opaque_result
-from .library import arrays, builtins, classes, keras, sklearn
+from .library import arrays, builtins, classes, keras, pandas, sklearn
 from .values import (
     UNKNOWN,
     BoundMethod,
@@ -71,12 +71,12 @@ def call_qualname(qualname: str, args: CallArgs, node, m: Machine) -> Value:
 def call_method(obj: Value, method: str, args: CallArgs, node, m: Machine) -> Value:
     if isinstance(obj, (F.Labels, arrays.ArrayValue)):
         return arrays.array_method(obj, method, args, node, m)
-    if isinstance(obj, arrays.Frame):
-        return arrays.frame_method(obj, method, args, node, m)
+    if isinstance(obj, pandas.Frame):
+        return pandas.frame_method(obj, method, args, node, m)
     if isinstance(obj, sklearn.Encoder):
         return sklearn.encoder_method(obj, method, args, node, m)
     if isinstance(obj, arrays.RandomGenerator):
-        return arrays.rng_method(method, node, m)
+        return arrays.rng_method(method, args, node, m)
     if isinstance(obj, (Instance, ClassValue)):
         return classes.call_method(obj, method, args, node, m)
     if isinstance(obj, PathValue):
@@ -91,8 +91,8 @@ def call_method(obj: Value, method: str, args: CallArgs, node, m: Machine) -> Va
 def attribute(base: Value, attr: str, node: cst.Attribute, m: Machine) -> Value:
     if isinstance(base, (F.Labels, arrays.ArrayValue)):
         return arrays.array_attribute(base, attr, node, m)
-    if isinstance(base, arrays.Frame):
-        return arrays.frame_attribute(base, attr, node, m)
+    if isinstance(base, pandas.Frame):
+        return pandas.frame_attribute(base, attr, node, m)
     if isinstance(base, (Instance, ClassValue)):
         return classes.attribute(base, attr, m)
     if isinstance(base, sklearn.Encoder):
@@ -121,10 +121,10 @@ def subscript(base: Value, key: Value | None, node: cst.Subscript, m: Machine) -
             return Const(base.value[key.value])
         except (TypeError, IndexError, ValueError):
             return UNKNOWN
-    if isinstance(base, arrays.Frame):
-        return arrays.frame_subscript(base, key, node, m)
-    if isinstance(base, arrays.FrameIndexer):
-        return arrays.indexer_subscript(base, key, node, m)
+    if isinstance(base, pandas.Frame):
+        return pandas.frame_subscript(base, key, node, m)
+    if isinstance(base, pandas.FrameIndexer):
+        return pandas.indexer_subscript(base, key, node, m)
     if isinstance(base, (F.Labels, arrays.ArrayValue, arrays.OneHotTable)):
         return arrays.array_subscript(base, key, node, m)
     return UNKNOWN

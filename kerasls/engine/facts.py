@@ -8,7 +8,7 @@ a run hands on: everything the program builds, and the names it leaves at module
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..knowledge import canonical
 from .values import UNKNOWN, Const, Function, Origin, Ref, Site, Value, int_value
@@ -61,6 +61,7 @@ class Labels:
     # Where the encoding is chosen (the class_mode argument, the to_categorical call): fixes edit it.
     mode_site: Site | None = None
     mode_param: str | None = None  # class_mode / label_mode
+    shape: tuple | None = None  # the whole array's shape (N, ...) when known (arrays, not pipelines)
 
     @property
     def classes(self) -> int | None:
@@ -89,6 +90,17 @@ class DataSource:
     channels: int | None = None
     channels_site: Site | None = None
     class_names_expr: str | None = None  # e.g. "train_ds.class_names" while still reachable
+    element: tuple | None = None  # one sample's input shape (without the batch axis), when known
+    batched: bool = True  # whether it yields batches (tf.data needs .batch())
+
+    def derived(self, **changes) -> DataSource:
+        """The same pipeline after .batch(), .map(), .prefetch()...: a new source with these changes."""
+        return replace(self, **changes)
+
+    @property
+    def input_shape(self) -> tuple | None:
+        """What the model is fed: (None, *element) for a batched pipeline."""
+        return (None, *self.element) if self.element is not None and self.batched else None
 
 
 @dataclass(eq=False)
@@ -213,6 +225,29 @@ class Fit:
     site: Site
     method: str  # fit or fit_generator
     conditional: bool = False
+    inputs: Feed | None = None  # the training inputs, as the model will see them
+    validation_inputs: Feed | None = None
+
+
+@dataclass(eq=False)
+class Feed:
+    """Inputs a model is fed (by fit, evaluate or predict): their shape with a None batch axis, and where."""
+
+    shape: tuple  # (None, ...)
+    site: Site  # the argument (x, or validation_data)
+    what: str  # how the program made them, for messages
+    source: object = None  # the ArrayValue or DataSource
+
+
+@dataclass(eq=False)
+class DataCall:
+    """model.evaluate(x, y) or model.predict(x): inputs (and labels) given to a trained model."""
+
+    model: Model
+    method: str
+    inputs: Feed | None
+    labels: Labels | None
+    site: Site
 
 
 @dataclass(eq=False)
@@ -243,6 +278,7 @@ class Facts:
     fits: list[Fit] = field(default_factory=list)
     sources: list[DataSource] = field(default_factory=list)
     legacy: list[LegacyCall] = field(default_factory=list)  # deprecated or removed Keras calls
+    data_calls: list[DataCall] = field(default_factory=list)  # evaluate and predict
     imports: set[str] = field(default_factory=set)  # roots Keras is imported from: keras, tensorflow, tf_keras
     environ: dict[str, str] = field(default_factory=dict)  # os.environ assignments the script makes
     import_sites: dict[str, Site] = field(default_factory=dict)  # module-level `from x import name`

@@ -24,12 +24,14 @@ from .calls import CallArgs
 from .host import Host
 from .values import (
     CURRENT_FILE,
+    ELLIPSIS_KEY,
     SOME_SLICE,
     UNKNOWN,
     ClassValue,
     Const,
     DictValue,
     Function,
+    IndexTuple,
     Origin,
     PathValue,
     Ref,
@@ -607,27 +609,28 @@ class Interpreter:
         if params.star_kwarg is not None:
             scope.vars[params.star_kwarg.name.value] = UNKNOWN
 
+    def eval_Ellipsis(self, node: cst.Ellipsis, scope: Scope) -> Value:
+        return ELLIPSIS_KEY
+
     def eval_Lambda(self, node: cst.Lambda, scope: Scope) -> Value:
         return Function(node, self.chunk, scope, {}, "<lambda>")
 
     def eval_Subscript(self, node: cst.Subscript, scope: Scope) -> Value:
         base = self.eval(node.value, scope)
-        if len(node.slice) != 1:
-            for element in node.slice:
-                if isinstance(element.slice, cst.Index):
-                    self.eval(element.slice.value, scope)
-            return dispatch.subscript(base, None, node, self)
-        element = node.slice[0].slice
+        items = [self._subscript_item(element.slice, scope) for element in node.slice]
+        key = items[0] if len(items) == 1 else IndexTuple(items)
+        return dispatch.subscript(base, key, node, self)
+
+    def _subscript_item(self, element, scope: Scope) -> Value:
         if isinstance(element, cst.Index):
-            key = self.eval(element.value, scope)
-            return dispatch.subscript(base, key, node, self)
+            return self.eval(element.value, scope)
         bounds = [
             self.eval(part, scope) if part is not None else Const(None)
             for part in (element.lower, element.upper, element.step)
         ]
         if all(isinstance(b, Const) and (b.value is None or isinstance(b.value, int)) for b in bounds):
-            return dispatch.subscript(base, Const(slice(*(b.value for b in bounds))), node, self)
-        return dispatch.subscript(base, SOME_SLICE, node, self)
+            return Const(slice(*(b.value for b in bounds)))
+        return SOME_SLICE
 
     def eval_BinaryOperation(self, node: cst.BinaryOperation, scope: Scope) -> Value:
         left, right = self.eval(node.left, scope), self.eval(node.right, scope)
@@ -906,6 +909,7 @@ _EVALUATORS = {
     cst.Attribute: Interpreter.eval_Attribute,
     cst.Call: Interpreter.eval_Call,
     cst.Lambda: Interpreter.eval_Lambda,
+    cst.Ellipsis: Interpreter.eval_Ellipsis,
     cst.Subscript: Interpreter.eval_Subscript,
     cst.BinaryOperation: Interpreter.eval_BinaryOperation,
     cst.UnaryOperation: Interpreter.eval_UnaryOperation,

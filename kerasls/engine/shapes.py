@@ -844,12 +844,17 @@ def summarize_models(
 
 
 def fed_shapes(trainings: list) -> dict[int, Shape]:
-    """Input shapes implied by the image pipelines models are fit on (for models without an Input)."""
+    """Input shapes implied by the data models are fit on (a model without an Input is built from them)."""
     feeds = {}
     for training in trainings:
-        source = training.fit.source if training.fit is not None else None
+        fit = training.fit
+        if fit is None:
+            continue
+        source = fit.source
         if source is not None and source.image_size and len(source.image_size) == 2:
             feeds.setdefault(id(training.model), (None, *source.image_size, source.channels))
+        elif fit.inputs is not None:
+            feeds.setdefault(id(training.model), fit.inputs.shape)
     return feeds
 
 

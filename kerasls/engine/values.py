@@ -37,6 +37,23 @@ class SomeSlice:
 
 SOME_SLICE = SomeSlice()
 
+
+class EllipsisKey:
+    """`...` in a subscript."""
+
+
+ELLIPSIS_KEY = EllipsisKey()
+
+
+class IndexTuple:
+    """A subscript of several items (`x[:, 0]`, `y[..., None]`), each evaluated."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list):
+        self.items = items
+
+
 # `__file__` is the analysed file. The host resolves relative paths from the file's folder,
 # so a bare name is all the interpreter needs: os.path.dirname(__file__) is "".
 CURRENT_FILE = "__kerasls_current_file__.py"

@@ -57,16 +57,18 @@ LOSS_FAMILIES = {
     "cosine_similarity": "similarity",
 }
 
-# keras.datasets loaders: (classes, label encoding, label rank); regression sets have no classes.
+# keras.datasets loaders: classes, label encoding, and the arrays load_data() returns,
+# ((x_train, y_train), (x_test, y_test)) shapes and x's values, as the Keras documentation gives them
+# (not generated: reading them would download the data).
 DATASETS = {
-    "mnist": (10, "integer", 1),
-    "fashion_mnist": (10, "integer", 1),
-    "cifar10": (10, "integer", 2),
-    "cifar100": (100, "integer", 2),
-    "imdb": (2, "binary", 1),
-    "reuters": (46, "integer", 1),
-    "boston_housing": (None, "regression", 1),
-    "california_housing": (None, "regression", 1),
+    "mnist": (10, "integer", (((60000, 28, 28), (60000,)), ((10000, 28, 28), (10000,))), "integer"),
+    "fashion_mnist": (10, "integer", (((60000, 28, 28), (60000,)), ((10000, 28, 28), (10000,))), "integer"),
+    "cifar10": (10, "integer", (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))), "integer"),
+    "cifar100": (100, "integer", (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))), "integer"),
+    "imdb": (2, "binary", (((25000,), (25000,)), ((25000,), (25000,))), "text"),  # x: lists of word indices
+    "reuters": (46, "integer", (((8982,), (8982,)), ((2246,), (2246,))), "text"),
+    "boston_housing": (None, "regression", (((404, 13), (404,)), ((102, 13), (102,))), "float"),
+    "california_housing": (None, "regression", (((16512, 8), (16512,)), ((4128, 8), (4128,))), "float"),
 }
 
 # Layers that pass their input's width through unchanged (the head is found behind them).

@@ -29,6 +29,7 @@ from ..values import (
     path_text,
     same_value,
 )
+from .arrays import ArrayValue
 
 
 def _all_consts(values: list) -> list | None:
@@ -52,6 +53,9 @@ def _len(args, node, m: Machine) -> Value:
         return Const(len(value.items), Origin(None, expr))
     if isinstance(value, F.ClassNames) and value.count.value is not None:
         return Const(value.count.value, Origin(value.count.site, expr))
+    shape = getattr(value, "shape", None)
+    if isinstance(value, (F.Labels, ArrayValue)) and shape and shape[0] is not None:
+        return Const(shape[0])
     return UNKNOWN
 
 

@@ -34,7 +34,7 @@ from ..values import (
     unpack,
 )
 from . import classes
-from .arrays import as_labels, one_hot_rank
+from .arrays import ArrayValue, as_labels, one_hot_rank, one_hot_shape
 
 FLOW_KINDS = ("flow_from_directory", "flow_from_dataframe", "flow")
 DIRECTORY_DATASETS = ("image_dataset_from_directory", "text_dataset_from_directory", "audio_dataset_from_directory")
@@ -172,7 +172,11 @@ def _call_tensorflow(name: str, qualname: str, args, node, m: Machine):
         element = _arg(args, 0, "tensors")
         items = unpack(element, 2) or unpack(element, 3)
         labels = as_labels(items[1]) if items else None
-        return _new_source(m, "tf.data", labels, node, container="dataset")
+        x = items[0] if items else element
+        shape = x.shape if isinstance(x, ArrayValue) else None
+        slices = name.endswith("from_tensor_slices")
+        sample = (shape[1:] if slices else shape) if shape else None
+        return _new_source(m, "tf.data", labels, node, container="dataset", element=sample, batched=False)
     if name == "tensorflow.data.Dataset.from_generator":
         return _new_source(m, "tf.data.from_generator", None, node, container="dataset")
     return None
@@ -364,7 +368,9 @@ def _class_count(listed: Value, listed_site, directory: Value, directory_site, p
 def _flow(method: str, args, node, m: Machine) -> F.DataSource:
     if method == "flow":
         labels = as_labels(_arg(args, 1, "y", Const(None)))
-        return _new_source(m, "flow", labels, node)
+        x = _arg(args, 0, "x")
+        sample = x.shape[1:] if isinstance(x, ArrayValue) and x.shape else None
+        return _new_source(m, "flow", labels, node, element=sample)
     signature = m.knowledge.pipeline_signature(f"ImageDataGenerator.{method}")
     values, sites = bind(signature, args)
     mode = values.get("class_mode", UNKNOWN)
@@ -385,15 +391,17 @@ def _flow(method: str, args, node, m: Machine) -> F.DataSource:
             else ClassCount(None)
         )
     labels = _labels_for_mode(_FLOW_MODES, mode, count, method, "class_mode", sites, node, m)
+    size, channels = _tuple(values.get("target_size")), _CHANNELS.get(str_value(values.get("color_mode")))
     return _new_source(
         m,
         method,
         labels,
         node,
-        image_size=_tuple(values.get("target_size")),
+        image_size=size,
         image_size_site=sites.get("target_size"),
-        channels=_CHANNELS.get(str_value(values.get("color_mode"))),
+        channels=channels,
         channels_site=sites.get("color_mode"),
+        element=_image_element(size, channels),
     )
 
 
@@ -418,6 +426,10 @@ def _directory_dataset(function: str, args, node, m: Machine) -> F.DataSource:
     labels = _labels_for_mode(_DATASET_MODES, mode, count, function, "label_mode", sites, node, m)
     image = function == "image_dataset_from_directory"
 
+    size = _tuple(values.get("image_size")) if image else None
+    channels = _CHANNELS.get(str_value(values.get("color_mode"))) if image else None
+    batch = values.get("batch_size", UNKNOWN)
+
     def source() -> F.DataSource:
         return _new_source(
             m,
@@ -425,15 +437,21 @@ def _directory_dataset(function: str, args, node, m: Machine) -> F.DataSource:
             labels,
             node,
             container="dataset",
-            image_size=_tuple(values.get("image_size")) if image else None,
+            image_size=size,
             image_size_site=sites.get("image_size"),
-            channels=_CHANNELS.get(str_value(values.get("color_mode"))) if image else None,
+            channels=channels,
             channels_site=sites.get("color_mode"),
+            element=_image_element(size, channels),
+            batched=not (isinstance(batch, Const) and batch.value is None),
         )
 
     if str_value(values.get("subset")) == "both":  # a (training, validation) pair
         return Seq([source(), source()], "tuple")
     return source()
+
+
+def _image_element(size: tuple | None, channels: int | None) -> tuple | None:
+    return (*size, channels) if size is not None and len(size) == 2 and channels is not None else None
 
 
 def _labels_for_mode(modes: dict, mode: Value, count: ClassCount, function: str, param: str, sites: dict, node, m):
@@ -477,6 +495,7 @@ def _to_categorical(args, node, m: Machine) -> F.Labels:
     else:
         count = F.count_of(num_classes)
     labels = F.Labels(Encoding.ONE_HOT, count, one_hot_rank(source), "to_categorical(...)", m.site(node))
+    labels.shape = one_hot_shape(source, count.value)
     source = as_labels(source) or source
     labels.mode_site = m.site(node)
     if isinstance(source, F.Labels):
@@ -502,16 +521,16 @@ def _one_hot(args, node, m: Machine) -> Value:
 def _dataset_loader(name: str, node, m: Machine) -> Value:
     if name not in DATASETS:
         return UNKNOWN
-    classes, encoding, rank = DATASETS[name]
+    classes, encoding, splits, x_values = DATASETS[name]
     site = m.site(node)
     count = ClassCount(classes, site, f"{name} has {classes} classes" if classes else None)
 
-    def labels() -> F.Labels:
-        return F.Labels(
-            Encoding(encoding if encoding != "integer" else "integer"), count, rank, f"{name}.load_data()", site
-        )
+    def split(x_shape: tuple, y_shape: tuple) -> Seq:
+        x = ArrayValue(x_shape if x_values != "text" else None, x_values, site)
+        y = F.Labels(Encoding(encoding), count, len(y_shape), f"{name}.load_data()", site, shape=y_shape)
+        return Seq([x, y], "tuple")
 
-    return Seq([Seq([UNKNOWN, labels()], "tuple"), Seq([UNKNOWN, labels()], "tuple")], "tuple")
+    return Seq([split(*splits[0]), split(*splits[1])], "tuple")
 
 
 # -- methods ------------------------------------------------------------------------------
@@ -555,6 +574,8 @@ def _model_method(model: F.Model, method: str, args, node, m: Machine) -> Value:
         )
     if method in ("fit", "fit_generator"):
         return _fit(model, method, args, node, m)
+    if method in ("evaluate", "predict"):
+        return _data_call(model, method, args, node, m)
     return UNKNOWN
 
 
@@ -587,28 +608,60 @@ def _metrics(value: Value, site: Site | None, m: Machine) -> list:
 def _fit(model: F.Model, method: str, args, node, m: Machine) -> Value:
     if method == "fit":
         x, y = _arg(args, 0, "x"), _arg(args, 1, "y", Const(None))
+        x_site = arg_site(args, 0, "x")
     else:
         x, y = _arg(args, 0, "generator"), Const(None)
+        x_site = arg_site(args, 0, "generator")
     source = x if isinstance(x, F.DataSource) else None
-    if as_labels(y) is not None:
-        labels = as_labels(y)
-    elif source is not None and isinstance(y, Const) and y.value is None:
-        labels = source.labels
-    else:
-        labels = None
-    validation = _validation_labels(args.keywords.get("validation_data", UNKNOWN))
+    labels = _labels_of(x, y)
+    validation_data = args.keywords.get("validation_data", UNKNOWN)
+    validation_site = args.keyword_sites.get("validation_data")
+    validation_x, validation_y = _split_data(validation_data)
     compile_ = model.current_compile
-    fit = F.Fit(model, compile_, x, labels, validation, source, m.site(node), method)
+    fit = F.Fit(
+        model, compile_, x, labels, _labels_of(validation_x, validation_y), source, m.site(node), method,
+        inputs=_feed(x, x_site), validation_inputs=_feed(validation_x, validation_site),
+    )  # fmt: skip
     m.facts.fits.append(fit)
     return UNKNOWN
 
 
-def _validation_labels(value: Value):
+def _data_call(model: F.Model, method: str, args, node, m: Machine) -> Value:
+    """model.evaluate(x, y) / model.predict(x): inputs and labels given to the model after training."""
+    x = _arg(args, 0, "x")
+    labels = _labels_of(x, _arg(args, 1, "y", Const(None))) if method == "evaluate" else None
+    m.facts.data_calls.append(F.DataCall(model, method, _feed(x, arg_site(args, 0, "x")), labels, m.site(node)))
+    return UNKNOWN
+
+
+def _labels_of(x: Value, y: Value) -> F.Labels | None:
+    """The labels of fit(x, y): y's, or those of the pipeline x when y is not given."""
+    if as_labels(y) is not None:
+        return as_labels(y)
+    if isinstance(x, F.DataSource) and isinstance(y, Const) and y.value is None:
+        return x.labels
+    return None
+
+
+def _split_data(value: Value) -> tuple[Value, Value]:
+    """validation_data: a pipeline, or an (x, y[, weights]) tuple."""
     if isinstance(value, F.DataSource):
-        return value.labels
+        return value, Const(None)
     items = iterate(value)
     if items and len(items) >= 2:
-        return as_labels(items[1])
+        return items[0], items[1]
+    return UNKNOWN, UNKNOWN
+
+
+def _feed(x: Value, site: Site | None) -> F.Feed | None:
+    """The shape the model is fed from x: arrays with their sample axis unknown, or a pipeline's batches."""
+    if site is None:
+        return None
+    if isinstance(x, F.DataSource):
+        shape = x.input_shape
+        return F.Feed(shape, site, f"batches from {x.kind}", x) if shape is not None else None
+    if isinstance(x, ArrayValue) and x.shape and x.values != "text":
+        return F.Feed((None, *x.shape[1:]), site, x.written, x)
     return None
 
 
@@ -616,39 +669,28 @@ def _dataset_method(source: F.DataSource, method: str, args, node, m: Machine) -
     if method == "map":
         return _dataset_map(source, args, node, m)
     if method in DATASET_PASS_THROUGH:
-        derived = F.DataSource(
-            source.kind,
-            source.labels,
-            source.site,
-            source.image_size,
-            source.image_size_site,
-            source.channels,
-            source.channels_site,
-        )
+        batched = {"batch": True, "padded_batch": True, "rebatch": True, "unbatch": False}.get(method, source.batched)
+        derived = source.derived(batched=batched)
         m.facts.sources.append(derived)
         return derived
     return UNKNOWN
 
 
 def _dataset_map(source: F.DataSource, args, node, m: Machine) -> Value:
+    """ds.map(f): what f makes of an element, when we can follow it."""
     function = _arg(args, 0, "map_func")
-    labels = None
-    if isinstance(function, Function) and source.labels is not None and _positional_params(function) >= 2:
-        result = m.call_function(function, CallArgs([UNKNOWN, source.labels], {}, [], {}, False), None)
+    labels, element = None, None
+    sample = ArrayValue(source.element, None, source.site) if source.element is not None else UNKNOWN
+    if isinstance(function, Function) and _positional_params(function) >= 2:
+        call = CallArgs([sample, source.labels or UNKNOWN], {}, [None, None], {}, False)
+        result = m.call_function(function, call, None)
         items = unpack(result, 2) or unpack(result, 3)
         if items:
-            labels = as_labels(items[1])
+            labels = as_labels(items[1]) if source.labels is not None else None
+            element = items[0].shape if isinstance(items[0], ArrayValue) else None
     elif isinstance(function, Function):
         function.calls += 1
-    derived = F.DataSource(
-        source.kind,
-        labels,
-        source.site,
-        source.image_size,
-        source.image_size_site,
-        source.channels,
-        source.channels_site,
-    )
+    derived = source.derived(labels=labels, element=element)
     m.facts.sources.append(derived)
     return derived
 
