@@ -45,8 +45,42 @@ def _plain(value):
 
 
 def test_client_only_settings_are_declared():
-    assert set(CLIENT_ONLY) == {"interpreter", "serverArgs", "trace.server"}
+    assert set(CLIENT_ONLY) == {"interpreter", "path", "serverArgs", "trace.server"}
     assert set(CLIENT_ONLY) <= set(DEFAULTS)
+
+
+def test_server_ignores_the_client_only_settings_in_a_whole_section():
+    """`workspace/configuration` for section kerasls gives the whole section, client-only settings included."""
+    section = dict(INITIALIZATION_OPTIONS)
+    for key in CLIENT_ONLY:
+        head, _, tail = key.partition(".")
+        if tail:
+            section.setdefault(head, {})[tail] = DEFAULTS[key]
+        else:
+            section[key] = DEFAULTS[key]
+    section.update(interpreter=["/venv/bin/python"], path=["/venv/bin/kerasls"])
+    assert parse(section) == ServerSettings()
+    assert parse({**INITIALIZATION_OPTIONS, "interpreter": "/venv/bin/python"}) == ServerSettings()
+
+
+def test_settings_that_choose_what_runs_are_lists_and_restricted():
+    """kerasls.interpreter: a list of strings (a plain string still accepted); kerasls.path: a list. Both,
+    like serverArgs, are ignored from an untrusted workspace."""
+    interpreter, path = PROPERTIES["kerasls.interpreter"], PROPERTIES["kerasls.path"]
+    assert interpreter["type"] == ["array", "string"] and interpreter["items"] == {"type": "string"}
+    assert path["type"] == "array" and path["items"] == {"type": "string"}
+    assert interpreter["default"] == path["default"] == []
+    manifest = json.loads((EXTENSION / "package.json").read_text(encoding="utf-8"))
+    restricted = manifest["capabilities"]["untrustedWorkspaces"]["restrictedConfigurations"]
+    assert set(restricted) == {"kerasls.interpreter", "kerasls.path", "kerasls.serverArgs"}
+
+
+def test_every_setting_is_described():
+    for key, prop in PROPERTIES.items():
+        assert "default" in prop and prop.get("scope") and prop.get("markdownDescription"), key
+        for with_enum in (prop, prop.get("additionalProperties", {})):
+            if "enum" in with_enum:
+                assert len(with_enum.get("enumDescriptions", [])) == len(with_enum["enum"]), key
 
 
 def test_every_server_setting_has_a_field():

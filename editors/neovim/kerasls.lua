@@ -36,6 +36,7 @@ vim.lsp.config('kerasls', {
       ignore = {},                 -- never these rules
       severity = vim.empty_dict(), -- per rule: 'error', 'warning', 'information' or 'hint'
       debounce = 200,              -- milliseconds from the last keystroke to the analysis
+      inlayHints = false,          -- true: the shape after each layer as an inlay hint (and vim.lsp.inlay_hint.enable(true))
     },
   },
   -- initializationOptions: the same settings as above (whatever they are after your

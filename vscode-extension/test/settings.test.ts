@@ -12,6 +12,8 @@ import {
 } from '../src/settings';
 
 interface Property {
+    type?: string | string[];
+    items?: { type?: string };
     default?: unknown;
     scope?: string;
     markdownDescription?: string;
@@ -51,14 +53,40 @@ describe('package.json settings', () => {
 
     it('restricts the settings that choose what to execute in untrusted workspaces', () => {
         const restricted = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
-        assert.deepEqual(restricted, ['kerasls.interpreter', 'kerasls.serverArgs']);
+        assert.deepEqual(restricted, ['kerasls.interpreter', 'kerasls.path', 'kerasls.serverArgs']);
         assert.equal(properties['kerasls.interpreter'].scope, 'machine-overridable');
+        assert.equal(properties['kerasls.path'].scope, 'machine-overridable');
+    });
+
+    it('takes kerasls.interpreter as a list of strings or (the older form) a string, kerasls.path as a list', () => {
+        assert.deepEqual(properties['kerasls.interpreter'].type, ['array', 'string']);
+        assert.deepEqual(properties['kerasls.interpreter'].items, { type: 'string' });
+        assert.equal(properties['kerasls.path'].type, 'array');
+        assert.deepEqual(properties['kerasls.path'].items, { type: 'string' });
+    });
+
+    it('has an icon, and a command for every command it registers', () => {
+        assert.equal(manifest.icon, 'images/icon.png');
+        assert.ok(fs.existsSync(path.join(__dirname, '..', '..', manifest.icon)));
+        const commands = manifest.contributes.commands.map((c: { command: string }) => c.command);
+        assert.deepEqual(commands, ['kerasls.restart', 'kerasls.showOutput', 'kerasls.checkWorkspace']);
+        const source = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'extension.ts'), 'utf8');
+        const registered = [...source.matchAll(/registerCommand\('([^']+)'/g)].map((m) => m[1]);
+        assert.deepEqual(registered.sort(), [...commands].sort());
+    });
+
+    it('packs the bundled wheel and the icon into the .vsix', () => {
+        const ignore = fs.readFileSync(path.join(__dirname, '..', '..', '.vscodeignore'), 'utf8').split('\n');
+        assert.ok(ignore.includes('!bundled/kerasls-*.whl'));
+        assert.ok(ignore.includes('!images/icon.png'));
+        assert.match(manifest.scripts['vscode:prepublish'], /bundle-wheel/);
     });
 
     it('has the documented defaults', () => {
         assert.deepEqual(defaults, {
             enable: true,
-            interpreter: '',
+            interpreter: [],
+            path: [],
             serverArgs: [],
             run: 'onType',
             showSyntaxErrors: true,
@@ -97,7 +125,7 @@ describe('serverOptions', () => {
     });
 
     it('drops client-only settings from a workspace/configuration answer', () => {
-        const raw = { ...defaults, interpreter: '/x/python', serverArgs: ['--log-level', 'debug'], trace: { server: 'verbose' } };
+        const raw = { ...defaults, interpreter: ['/x/python'], path: ['/x/kerasls'], serverArgs: ['--log-level', 'debug'], trace: { server: 'verbose' } };
         delete (raw as Record<string, unknown>)['trace.server'];
         const options = serverOptionsFromObject(raw);
         assert.deepEqual(Object.keys(options ?? {}).sort(), [...SERVER_SETTINGS].sort());
@@ -107,9 +135,10 @@ describe('serverOptions', () => {
 });
 
 describe('needsRestart', () => {
-    it('restarts for the interpreter, the server arguments and enable, not for the rest', () => {
+    it('restarts for the interpreter, kerasls.path, the server arguments and enable, not for the rest', () => {
         const affects = (changed: string) => (s: string) => s === changed;
         assert.ok(needsRestart(affects('kerasls.interpreter')));
+        assert.ok(needsRestart(affects('kerasls.path')));
         assert.ok(needsRestart(affects('kerasls.serverArgs')));
         assert.ok(needsRestart(affects('kerasls.enable')));
         assert.ok(!needsRestart(affects('kerasls.select')));
