@@ -215,6 +215,7 @@ def _scan(work: list[str], lo: int, hi: int, out: list[str]) -> None:
     # A transform that fails where IPython finds it first stays first: IPython then never gets
     # to a later one of its kind (the cell does not compile anyway, but it is left as it is).
     help_blocked = escape_blocked = False
+    after_backslash = False
     while i < hi:
         # The first token of the next logical line: blank and comment-only lines are groups of
         # their own, a line holding only a backslash continues to the next one.
@@ -222,10 +223,16 @@ def _scan(work: list[str], lo: int, hi: int, out: list[str]) -> None:
         pos = _WS.match(line).end()
         if pos == len(line) or line[pos] == "#":
             i += 1
+            after_backslash = False
             continue
         if line[pos] == "\\" and pos == len(line) - 1:
             i += 1
+            after_backslash = True
             continue
+        escape = _escape_at(line, pos)
+        if pos and escape in ("!", "?") and (after_backslash or depth < 0) and not _STOPS_AT_ERRORS:
+            escape = None  # the old tokenize reads a continued line's blanks before '!' as error tokens
+        after_backslash = False
         group = _Group(work, i, pos, hi, depth)
         start_line, start_col = i, pos
         # Transform the group the way TransformerManager.do_one_token_transform would.
@@ -237,7 +244,6 @@ def _scan(work: list[str], lo: int, hi: int, out: list[str]) -> None:
                 i = group.help_line + 1
                 continue
             failed_help = True
-        escape = _escape_at(line, pos)
         if escape is not None and not escape_blocked:
             end = _continued_end(work, start_line, hi)
             verdict = _escape_verdict(work, start_line, start_col, end, escape)
