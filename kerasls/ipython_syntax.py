@@ -81,6 +81,11 @@ _ONLY_AST = 0x400  # ast.PyCF_ONLY_AST, without importing ast
 # follows the running one. It only matters in cells that do not compile anyway, and in cells that
 # end inside brackets right after 'obj?'.
 _STOPS_AT_ERRORS = sys.version_info >= (3, 12)
+# Python 3.12 also reads an f-string's replacement fields as code (PEP 701), so they may hold
+# strings in the same quotes; before, an f-string was one string like any other.
+_FSTRINGS_NEST = sys.version_info >= (3, 12)
+_FSTRING_LITERAL = {q: re.compile(r"[\\{}%s]" % q) for q in "'\""}
+_FSTRING_CODE = re.compile(r"""['"()\[\]{}:#\\]""")
 
 
 def mask_cell(source: str) -> MaskedCell | None:
@@ -290,14 +295,16 @@ class _Group:
         self.stop = False
         closing = None  # closing pattern of a string that goes on on the next line
         single = False  # that string is a single-quoted one continued by a backslash
+        pos = start_col
         while i < hi:
+            if i != start_line and closing is None:
+                pos = 0
             line = work[i]
             n = len(line)
-            pos = start_col if i == start_line else 0
             code_tail = True  # the line ends in code, not in a string or comment
             continued = False
             if closing is not None:
-                m = closing.match(line)
+                m = closing.match(line, pos if i == start_line else 0)
                 if m is not None:
                     pos = m.end()
                     closing = None
@@ -318,6 +325,17 @@ class _Group:
                 c = m.group()
                 p = m.start()
                 if c == "'" or c == '"':
+                    if _FSTRINGS_NEST and _is_fstring(line, p):
+                        found = _skip_fstring(work, i, p, hi)
+                        if found is None:  # unterminated: the tokenizer raises
+                            self._stopped(i, depth)
+                            return
+                        if found[0] != i:
+                            i = found[0]
+                            line = work[i]
+                            n = len(line)
+                        pos = found[1]
+                        continue
                     if line.startswith(c * 3, p):
                         closing = _TRIPLE_END[c]
                         m2 = closing.match(line, p + 3)
@@ -383,6 +401,105 @@ class _Group:
         self.end_line = line
         self.depth = depth
         self.stop = True
+
+
+def _is_fstring(line: str, quote: int) -> bool:
+    """Whether the string opening at quote has an f prefix (one or two prefix letters)."""
+    start = quote
+    while start > 0 and quote - start < 2 and line[start - 1] in "rRbBuUfF":
+        start -= 1
+    if start > 0 and (line[start - 1].isalnum() or line[start - 1] == "_" or ord(line[start - 1]) > 127):
+        return False  # the letters end a name: 'if"x"' is the name 'if' and a plain string
+    return "f" in line[start:quote] or "F" in line[start:quote]
+
+
+def _skip_fstring(work: list[str], i: int, p: int, hi: int) -> tuple[int, int] | None:
+    """Where the f-string opening at (i, p) ends, reading its replacement fields as code the way
+    the Python 3.12 tokenizer does (PEP 701: they may hold strings with the same quotes); None
+    when it never ends."""
+    line = work[i]
+    quote = line[p] * 3 if line.startswith(line[p] * 3, p) else line[p]
+    pos = p + len(quote)
+    literal = _FSTRING_LITERAL[quote[0]]
+    modes: list[int] = []  # for each open replacement field, its bracket depth; -1 in its format spec
+    while True:
+        if not modes or modes[-1] < 0:  # the string's text, or a format spec
+            m = literal.search(line, pos)
+            if m is None:
+                if len(quote) == 1 and not line.endswith("\\"):
+                    return None
+                i += 1
+                if i >= hi:
+                    return None
+                line, pos = work[i], 0
+                continue
+            c, p = m.group(), m.start()
+            if c == "\\":
+                pos = p + 2
+            elif c == "{":
+                if not modes and line.startswith("{{", p):
+                    pos = p + 2
+                else:
+                    modes.append(0)
+                    pos = p + 1
+            elif c == "}":
+                if modes:
+                    modes.pop()
+                pos = p + 2 if not modes and line.startswith("}}", p) else p + 1
+            elif line.startswith(quote, p):
+                return i, p + len(quote)
+            else:
+                pos = p + 1
+            continue
+        m = _FSTRING_CODE.search(line, pos)  # a replacement field
+        if m is None:
+            i += 1
+            if i >= hi:
+                return None
+            line, pos = work[i], 0
+            continue
+        c, p = m.group(), m.start()
+        pos = p + 1
+        if c == "'" or c == '"':
+            if _is_fstring(line, p):
+                found = _skip_fstring(work, i, p, hi)
+                if found is None:
+                    return None
+                if found[0] != i:
+                    i = found[0]
+                    line = work[i]
+                pos = found[1]
+            elif line.startswith(c * 3, p):
+                closing = _TRIPLE_END[c]
+                m2 = closing.match(line, p + 3)
+                while m2 is None:
+                    i += 1
+                    if i >= hi:
+                        return None
+                    line = work[i]
+                    m2 = closing.match(line)
+                pos = m2.end()
+            else:
+                m2 = _SINGLE_END[c].match(line, p + 1)
+                if m2 is None:
+                    return None
+                pos = m2.end()
+        elif c in "([{":
+            modes[-1] += 1
+        elif c in ")]":
+            modes[-1] = max(0, modes[-1] - 1)
+        elif c == "}":
+            if modes[-1]:
+                modes[-1] -= 1
+            else:
+                modes.pop()
+        elif c == ":":
+            if modes[-1] == 0:
+                modes[-1] = -1
+        elif c == "#":
+            pos = len(line)
+        elif c == "\\":
+            pos = p + 2
 
 
 def _escape_at(line: str, pos: int) -> str | None:

@@ -150,6 +150,9 @@ PYTHON_ITEMS = [
     ["u = 'it''s'"],
     ["w = (", "    # !not a command", "    1)"],
     ["", "    "],
+    ['k = f"{d["key"]}"'],  # PEP 701 (Python 3.12+): same quotes inside a replacement field
+    ['k = f"{a["("]} {b[\'#\']:>{w}}"'],
+    ['k = f"""{', '    d["a"]', '}"""'],
 ]
 BROKEN_ITEMS = [
     ["x = ("],
