@@ -9,8 +9,9 @@ text maps straight back to the cell. It imports nothing from IPython (the checke
 The rules, in IPython's order:
 
 * leading blank lines are ignored and the cell is dedented by the margin common to its non-blank
-  lines (``leading_empty_lines``, ``leading_indent``); the removed columns are reported per line in
-  ``MaskedCell.shifts``;
+  lines (``leading_empty_lines``, ``leading_indent``); a pasted console session loses its prompts
+  (``classic_prompt``: ``>>>``/``...``, ``ipython_prompt``: ``In [1]:``/``...:``); the columns
+  removed are reported per line in ``MaskedCell.shifts``;
 * a first line ``%%name ...`` makes a cell magic (``cell_magic``): the cell is Python only for the
   magics that run their body as Python (``%%time``, ``%%capture`` ...); the magic line is masked and
   the body is masked again as a cell of its own (IPython transforms it again when the magic runs);
@@ -41,7 +42,7 @@ __all__ = ["MaskedCell", "PYTHON_CELL_MAGICS", "mask_cell"]
 @dataclass(frozen=True)
 class MaskedCell:
     text: str  # valid-Python stand-in for the cell, SAME number of lines as the cell source
-    shifts: tuple[int, ...]  # per line of text: leading columns IPython removed (its dedent); 0 otherwise
+    shifts: tuple[int, ...]  # per line of text: leading columns IPython removed (dedent, prompt); 0 otherwise
 
 
 # Cell magics whose body IPython runs as Python: ExecutionMagics (the body goes through
@@ -66,10 +67,16 @@ _TRIPLE_END = {q: re.compile(r"[^%s\\]*(?:(?:\\.|%s(?!%s%s))[^%s\\]*)*%s%s%s" % 
 # IPython's _help_end_re: the help target right before the final '?' or '??'.
 _HELP_END = re.compile(r"(%{0,2}(?!\d)[\w*]+(\.(?!\d)[\w*]+|\[-?[0-9]+\])*)(\?\??)$")
 _CELL_MAGIC_HELP = re.compile(r"%%\w+\?")
+# Console prompts. IPython 9 also strips indented doctest prompts and keeps those inside
+# docstrings; this takes only what IPython 8 and 9 agree on: a cell starting with '>>>'.
+_CLASSIC_FIRST = re.compile(r">>>( |$)")
+_CLASSIC_PROMPT = re.compile(r"(>>>|\.\.\.)( |$)")
+_IPYTHON_FIRST = re.compile(r"((\[nav\]|\[ins\])? )?In \[\d+\]: ")
+_IPYTHON_PROMPT = re.compile(r"((\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?")
 # Cheap test for anything IPython could transform (besides a dedent): a line starting with an
-# escape character, a line ending in '?', or '=' followed by '!' or '%'.
+# escape character or a prompt, a line ending in '?', or '=' followed by '!' or '%'.
 _CANDIDATE = re.compile(
-    r"(?:\A|(?<=[\r\n]))[ \t\f]*[%!?,;/]"
+    r"(?:\A|(?<=[\r\n]))[ \t\f]*(?:[%!?,;/]|>>>|In \[|\[(?:nav|ins)\] In \[|\.{3,}:)"
     r"|\?(?=[\r\n]|\Z)"
     r"|=[ \t\f]*(?:\\(?:\r\n|\r|\n)[ \t\f]*)*[!%]"
 )
@@ -112,8 +119,10 @@ def _mask_cell(source: str) -> MaskedCell | None:
     shifts = [0] * count
     if not _mask_block(bodies, 0, count, out, shifts):
         return None
-    if not out[-1] and bodies[-1] and lines[-1] == bodies[-1]:
-        out[-1], shifts[-1] = bodies[-1], 0  # a blank last line without an ending must stay a line
+    last = bodies[-1]
+    if not out[-1] and last and lines[-1] == last:  # a last line without an ending, all removed
+        out[-1] = last if last.isspace() else " " * len(last)  # (a prompt): it must stay a line
+        shifts[-1] = 0
     if out == bodies:
         return MaskedCell(source, (0,) * count)
     text = "".join(o + line[len(b):] for o, b, line in zip(out, bodies, lines))
@@ -128,33 +137,53 @@ def _first_line_indented(lines: list[str]) -> bool:
 
 
 def _mask_block(bodies: list[str], lo: int, hi: int, out: list[str], shifts: list[int]) -> bool:
-    """Mask lines lo..hi-1 as one IPython cell; False when it is not Python (a cell magic)."""
+    """Mask lines lo..hi-1 as one IPython cell; False when it is not Python (a cell magic).
+    bodies are the lines as IPython sees them so far; shifts grow by what is removed here."""
     first = lo
-    while first < hi and not bodies[first].strip():
+    while first < hi and not bodies[first].strip():  # leading_empty_lines
         first += 1
     if first == hi:
         return True
-    margin = _margin(bodies, first, hi)
     work = bodies
+    margin = _margin(bodies, first, hi)  # leading_indent
     if margin:
         work = list(bodies)
         for i in range(first, hi):
             body = bodies[i]
             if body.strip():
                 work[i] = out[i] = body[len(margin):]
-                shifts[i] = len(margin)
+                shifts[i] += len(margin)
             else:  # textwrap.dedent empties whitespace-only lines
                 work[i] = out[i] = ""
-                shifts[i] = len(body)
+                shifts[i] += len(body)
+    prompt = _prompt(work, first, hi)  # classic_prompt, ipython_prompt
+    if prompt is not None:
+        work = list(work)
+        for i in range(first, hi):
+            m = prompt.match(work[i])
+            if m and m.end():
+                work[i] = out[i] = work[i][m.end():]
+                shifts[i] += m.end()
     line = work[first]
-    if line.startswith("%%") and not _CELL_MAGIC_HELP.match(line):
+    if line.startswith("%%") and not _CELL_MAGIC_HELP.match(line):  # cell_magic
         name = line[2:].rstrip().partition(" ")[0]
         if name not in PYTHON_CELL_MAGICS:
             return False
         out[first] = _statement(line)
-        return _mask_block(bodies, first + 1, hi, out, shifts)
+        return _mask_block(work, first + 1, hi, out, shifts)  # the magic runs its body as a cell
     _scan(work, first, hi, out)
     return True
+
+
+def _prompt(work: list[str], first: int, hi: int) -> re.Pattern[str] | None:
+    """The prompts IPython strips from a pasted console session, if the cell starts with one:
+    '>>> ' and '... ' (classic_prompt), 'In [1]: ' and '   ...: ' (ipython_prompt)."""
+    line = work[first]
+    if line.startswith(">>>") and _CLASSIC_FIRST.match(line):
+        return _CLASSIC_PROMPT
+    if _IPYTHON_FIRST.match(line) or (first + 1 < hi and _IPYTHON_PROMPT.match(work[first + 1])):
+        return _IPYTHON_PROMPT
+    return None
 
 
 def _margin(bodies: list[str], first: int, hi: int) -> str:

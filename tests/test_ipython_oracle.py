@@ -5,7 +5,7 @@ continuation lines, autocall escapes, cell magics) and plain Python (`%` formatt
 brackets or after a backslash, look-alikes inside strings) with the places it can stand (top
 level, each kind of block, nested, after a decorator, inside brackets, inside a triple-quoted
 string, an indented pasted cell). IPython's own `TransformerManager().transform_cell` is the
-oracle:
+oracle (the cells include pasted console sessions with '>>>' and 'In [1]:' prompts):
 
 * the masked cell keeps the layout: same lines and endings, every column shifted only by the
   dedent recorded in `shifts`, and only mask characters where the source had others;
@@ -229,6 +229,13 @@ def generate_cells(count: int = CELLS, seed: int = SEED) -> list[str]:
             if rng.random() < 0.2:  # a body indented under its magic line
                 lines = [unit + line if line else line for line in lines]
             lines.insert(0, rng.choice(CELL_MAGICS))
+        if rng.random() < 0.08:  # a pasted console session
+            if rng.random() < 0.5:
+                lines = [("... " if line[:1] in " \t" else ">>> ") + line if line else rng.choice(["", "...", ">>>"]) for line in lines]
+                lines[0] = ">>> " + lines[0][4:]
+            else:
+                lines = ["   ...: " + line for line in lines]
+                lines[0] = rng.choice(["In [3]: ", "[ins] In [12]: "]) + lines[0][8:]
         if rng.random() < 0.1:
             pad = rng.choice(["  ", "    ", "\t"])
             lines = [pad + line if line else rng.choice(["", pad]) for line in lines]
@@ -264,7 +271,12 @@ class _AsMasks(ast.NodeTransformer):
 # IPython's dedent (textwrap.dedent) empties whitespace-only lines even when it removes no margin;
 # the masking keeps them, so that a cell without IPython syntax comes back unchanged. That only
 # changes the text of a multi-line string: the programs are compared as if they were emptied.
-_BLANKS = re.compile(r"(?m)^[ \t]+(?=\r?$)")
+def _blanked_like_ipython(source: str, text: str) -> str:
+    lines = text.replace("\r\n", "\n").split("\n")
+    for number, line in enumerate(source.split("\n")):
+        if line and not line.strip(" \t") and number < len(lines):
+            lines[number] = ""
+    return "\n".join(lines)
 
 NOT_PYTHON = "not python"
 INVALID = "invalid"
@@ -298,8 +310,7 @@ def ipython_program(cell: str, manager) -> list[str] | str:
     if not _compiles(code):
         return INVALID
     body = _parse(code)
-    first = next((line for line in cell.splitlines() if line.strip()), "").lstrip()
-    if len(body) == 1 and first.startswith("%%") and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Call):
+    if len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Call):
         call = body[0].value
         if isinstance(call.func, ast.Attribute) and call.func.attr == "run_cell_magic":
             name, _line, inner = (ast.literal_eval(arg) for arg in call.args)
@@ -308,6 +319,10 @@ def ipython_program(cell: str, manager) -> list[str] | str:
             program = ipython_program(inner, manager)  # the magic runs its body as a cell again
             return program if isinstance(program, str) else [ast.dump(ast.Expr(ast.Constant(0)))] + program
     return [ast.dump(_AsMasks().visit(statement)) for statement in body]
+
+
+# What IPython may take off the start of a line: a dedent, and a console prompt.
+REMOVABLE = re.compile(r"[ \t]*(?:(?:>>>|\.\.\.) ?|(?:(?:\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?)?[ \t]*")
 
 
 def layout_problems(source: str, masked) -> list[str]:
@@ -330,7 +345,7 @@ def layout_problems(source: str, masked) -> list[str]:
         s_body, o_body = s.rstrip("\r\n"), o.rstrip("\r\n")
         if s[len(s_body):] != o[len(o_body):]:
             problems.append(f"line {number}: ending changed")
-        if s_body[:shift].strip(" \t") or len(o_body) + shift != len(s_body):
+        if not REMOVABLE.fullmatch(s_body[:shift]) or len(o_body) + shift != len(s_body):
             problems.append(f"line {number}: shift {shift} does not take blanks off {s_body!r} -> {o_body!r}")
             continue
         for column, char in enumerate(o_body):
@@ -363,7 +378,7 @@ def check_cell(cell: str, manager) -> tuple[str, list[str]]:
             problems.append("IPython runs the cell as Python but mask_cell gave None")
         elif not _compiles(masked.text):
             problems.append("IPython's code compiles but the masked cell does not")
-        elif [ast.dump(s) for s in _parse(_BLANKS.sub("", masked.text))] != program:
+        elif [ast.dump(s) for s in _parse(_blanked_like_ipython(lf_cell, masked.text))] != program:
             problems.append("the masked cell is another program than IPython's")
     unchanged = lf_cell if lf_cell.endswith("\n") else lf_cell + "\n"
     if program not in (FAILED,) and manager.transform_cell(lf_cell) == unchanged:

@@ -6,6 +6,7 @@ teaching notebooks.
 """
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -33,9 +34,13 @@ def lines_of(text: str) -> list[str]:
     return lines
 
 
+# What IPython may take off the start of a line: a dedent, and a console prompt.
+REMOVABLE = re.compile(r"[ \t\f]*(?:(?:>>>|\.\.\.) ?|(?:(?:\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?)?[ \t]*")
+
+
 def layout_problems(source: str, masked: MaskedCell) -> list[str]:
     """Everything that breaks the layout contract: same lines, same endings, every character
-    either the source's (shifted by the dedent) or a mask character."""
+    either the source's (shifted by what IPython removes: a dedent, a prompt) or a mask."""
     src, out = lines_of(source), lines_of(masked.text)
     if len(src) != len(out) or len(masked.shifts) != len(src):
         return [f"{len(src)} lines, {len(out)} masked, {len(masked.shifts)} shifts"]
@@ -44,7 +49,7 @@ def layout_problems(source: str, masked: MaskedCell) -> list[str]:
         s_body, o_body = s.rstrip("\r\n"), o.rstrip("\r\n")
         if s[len(s_body):] != o[len(o_body):]:
             problems.append(f"line {number}: ending changed")
-        if shift < 0 or s_body[:shift].strip(" \t\f") or len(o_body) + shift != len(s_body):
+        if shift < 0 or not REMOVABLE.fullmatch(s_body[:shift]) or len(o_body) + shift != len(s_body):
             problems.append(f"line {number}: shift {shift} from {s_body!r} to {o_body!r}")
             continue
         for column, char in enumerate(o_body):
@@ -131,6 +136,25 @@ def test_dedent_shifts_only_what_ipython_removes():
     assert masked.shifts == (0, 2, 0, 2, 2)
     assert masked.text == "\nx = 1\n\n0#s\n\ty = 2\n"
     assert mask_cell("  x = 1\ny = 2\n").shifts == (0, 0)  # nothing in common: no dedent
+
+
+def test_a_pasted_console_session_loses_its_prompts_like_in_ipython():
+    classic = ">>> import keras\n>>> if IN_COLAB:\n...     !pip install -q keras-tuner\n...\n>>> model.fit?\n"
+    masked = mask_cell(classic)
+    assert masked.text == "import keras\nif IN_COLAB:\n    0#ip install -q keras-tuner\n\n0#del.fit?\n"
+    assert masked.shifts == (4, 4, 4, 3, 4)
+    assert layout_problems(classic, masked) == []
+    session = "In [3]: files = !ls data\n   ...: print(len(files))\n"
+    masked = mask_cell(session)
+    assert masked.text == "files = _       \nprint(len(files))\n" and masked.shifts == (8, 8)
+    assert mask_cell("x = 1\n... y\n").text == "x = 1\n... y\n"  # no prompt on the first line: Python
+
+
+def test_a_prompt_only_last_line_stays_a_line():
+    source = ">>> x = 1\n..."
+    masked = mask_cell(source)
+    assert masked == MaskedCell("x = 1\n   ", (4, 0))
+    compile(masked.text, "<cell>", "exec")
 
 
 # Each of IPython's transforms.
