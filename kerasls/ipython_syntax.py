@@ -119,10 +119,12 @@ def _mask_cell(source: str) -> MaskedCell | None:
     shifts = [0] * count
     if not _mask_block(bodies, 0, count, out, shifts):
         return None
-    last = bodies[-1]
-    if not out[-1] and last and lines[-1] == last:  # a last line without an ending, all removed
-        out[-1] = last if last.isspace() else " " * len(last)  # (a prompt): it must stay a line
-        shifts[-1] = 0
+    for i, body in enumerate(bodies):
+        # A line all removed (blank, or only a prompt) must stay a line: the last one when it has
+        # no ending, and one ending in '\n' after a line ending in a bare '\r'.
+        if body and not out[i] and (i == count - 1 and lines[i] == body or i and lines[i - 1].endswith("\r") and lines[i][len(body)] == "\n"):
+            out[i] = body if body.isspace() else " " * len(body)
+            shifts[i] = 0
     if out == bodies:
         return MaskedCell(source, (0,) * count)
     text = "".join(o + line[len(b):] for o, b, line in zip(out, bodies, lines))

@@ -321,8 +321,8 @@ def ipython_program(cell: str, manager) -> list[str] | str:
     return [ast.dump(_AsMasks().visit(statement)) for statement in body]
 
 
-# What IPython may take off the start of a line: a dedent, and a console prompt.
-REMOVABLE = re.compile(r"[ \t]*(?:(?:>>>|\.\.\.) ?|(?:(?:\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?)?[ \t]*")
+# What IPython may take off the start of a line: blanks (a dedent, a blank line), a console prompt.
+REMOVABLE = re.compile(r"\s*(?:(?:>>>|\.\.\.) ?|(?:(?:\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?)?[ \t]*")
 
 
 def layout_problems(source: str, masked) -> list[str]:

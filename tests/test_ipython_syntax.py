@@ -34,8 +34,8 @@ def lines_of(text: str) -> list[str]:
     return lines
 
 
-# What IPython may take off the start of a line: a dedent, and a console prompt.
-REMOVABLE = re.compile(r"[ \t\f]*(?:(?:>>>|\.\.\.) ?|(?:(?:\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?)?[ \t]*")
+# What IPython may take off the start of a line: blanks (a dedent, a blank line), a console prompt.
+REMOVABLE = re.compile(r"\s*(?:(?:>>>|\.\.\.) ?|(?:(?:\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?)?[ \t]*")
 
 
 def layout_problems(source: str, masked: MaskedCell) -> list[str]:
@@ -343,7 +343,8 @@ def test_a_backslash_only_line_leads_to_the_command():
 
 @pytest.mark.parametrize(
     "source",
-    ["x = 'abc\n!ls\n", "x = '''\n!ls\n", "!echo 'it is (open\nfoo?\n", "\x0c!ls\n", "x = 1\r!ls\r", "é = !ls\n", "\t!ls\n  !ls\n"],
+    ["x = 'abc\n!ls\n", "x = '''\n!ls\n", "!echo 'it is (open\nfoo?\n", "\x0c!ls\n", "x = 1\r!ls\r", "é = !ls\n", "\t!ls\n  !ls\n",
+     "In [1]: x\r   ...: \n!ls", "  x\n  \u2028\n  !ls\n", ">>> x\n...", "  !ls\n    "],
 )
 def test_odd_text_keeps_the_layout(source):
     masked = mask_cell(source)
