@@ -14,8 +14,9 @@ The rules, in IPython's order:
   removed are reported per line in ``MaskedCell.shifts``;
 * a first line ``%%name ...`` makes a cell magic (``cell_magic``): the cell is Python only for the
   magics that run their body as Python (``%%time``, ``%%capture`` ...); the magic line is masked and
-  the body is masked again as a cell of its own (IPython transforms it again when the magic runs);
-  any other cell magic makes the cell not Python (``None``);
+  the body is masked again as a cell of its own (IPython transforms it again when the magic runs),
+  except under ``%%python3`` and the like, whose interpreter gets it as it is; any other cell
+  magic makes the cell not Python (``None``);
 * then, logical line by logical line, as Python's tokenizer groups them (a line inside brackets,
   after a backslash continuation or inside a triple-quoted string never starts one):
   - ``obj?``, ``obj.attr??``, ``%magic?`` (``HelpEnd``): the logical line becomes a statement;
@@ -46,11 +47,11 @@ class MaskedCell:
 
 
 # Cell magics whose body IPython runs as Python: ExecutionMagics (the body goes through
-# transform_cell or run_cell again), the script magics that run a Python 3 interpreter, and two
+# transform_cell or run_cell again, so it is masked as a cell of its own), the script magics that
+# run a Python 3 interpreter (which gets the body as it is: no IPython syntax there), and two
 # well-known extensions that time or profile the body (memory_profiler, snakeviz).
-PYTHON_CELL_MAGICS = frozenset(
-    {"time", "timeit", "capture", "prun", "debug", "code_wrap", "python", "python3", "pypy", "memit", "snakeviz"}
-)
+_SCRIPT_MAGICS = frozenset({"python", "python3", "pypy"})
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "code_wrap", "memit", "snakeviz"} | _SCRIPT_MAGICS)
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _WS = re.compile(r"[ \t\f]*")
@@ -172,6 +173,8 @@ def _mask_block(bodies: list[str], lo: int, hi: int, out: list[str], shifts: lis
         if name not in PYTHON_CELL_MAGICS:
             return False
         out[first] = _statement(line)
+        if name in _SCRIPT_MAGICS:  # a Python subprocess gets the body as it is
+            return True
         return _mask_block(work, first + 1, hi, out, shifts)  # the magic runs its body as a cell
     _scan(work, first, hi, out)
     return True

@@ -30,6 +30,7 @@ inputtransformer2 = pytest.importorskip("IPython.core.inputtransformer2")
 
 SEED = 20240611
 CELLS = 4000
+SCRIPT_MAGICS = {"python", "python3", "pypy"}
 AUTOCALL = "qq"  # the callable used with /, and ; so that its calls can be told from user code
 
 # Items: the physical lines of one statement-like thing, indented as a unit by its context.
@@ -316,7 +317,10 @@ def ipython_program(cell: str, manager) -> list[str] | str:
             name, _line, inner = (ast.literal_eval(arg) for arg in call.args)
             if name not in PYTHON_CELL_MAGICS:
                 return NOT_PYTHON
-            program = ipython_program(inner, manager)  # the magic runs its body as a cell again
+            if name in SCRIPT_MAGICS:  # a Python subprocess runs the body as it is
+                program = [ast.dump(statement) for statement in _parse(inner)] if _compiles(inner) else INVALID
+            else:
+                program = ipython_program(inner, manager)  # the magic runs its body as a cell again
             return program if isinstance(program, str) else [ast.dump(ast.Expr(ast.Constant(0)))] + program
     return [ast.dump(_AsMasks().visit(statement)) for statement in body]
 

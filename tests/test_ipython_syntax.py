@@ -260,6 +260,7 @@ def test_the_body_of_a_cell_magic_is_a_cell_of_its_own():
     masked = mask_cell(indented)
     assert masked.text == "0#time\nx = 1\ny = 2\n" and masked.shifts == (0, 4, 4)
     assert mask_cell("%%capture\n%%bash\nls\n") is None
+    assert mask_cell("%%python3\n!ls\n").text == "0#python3\n!ls\n"  # a Python subprocess gets the body as it is
 
 
 @pytest.mark.parametrize(
