@@ -74,13 +74,11 @@ _CLASSIC_FIRST = re.compile(r">>>( |$)")
 _CLASSIC_PROMPT = re.compile(r"(>>>|\.\.\.)( |$)")
 _IPYTHON_FIRST = re.compile(r"((\[nav\]|\[ins\])? )?In \[\d+\]: ")
 _IPYTHON_PROMPT = re.compile(r"((\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?")
-# Cheap test for anything IPython could transform (besides a dedent): a line starting with an
+# Cheap tests for anything IPython could transform (besides a dedent): a line starting with an
 # escape character or a prompt, a line ending in '?', or '=' followed by '!' or '%'.
-_CANDIDATE = re.compile(
-    r"(?:\A|(?<=[\r\n]))[ \t\f]*(?:[%!?,;/]|>>>|In \[|\[(?:nav|ins)\] In \[|\.{3,}:)"
-    r"|\?(?=[\r\n]|\Z)"
-    r"|=[ \t\f]*(?:\\(?:\r\n|\r|\n)[ \t\f]*)*[!%]"
-)
+_LINE_START_CANDIDATE = re.compile(r"[\r\n][ \t\f]*(?:[%!?,;/]|>>>|In \[|\[(?:nav|ins)\] In \[|\.{3,}:)")
+_HELP_CANDIDATE = re.compile(r"\?(?:[\r\n]|\Z)")
+_ASSIGN_CANDIDATE = re.compile(r"=[ \t\f]*(?:\\(?:\r\n|\r|\n)[ \t\f]*)*[!%]")
 _ONLY_AST = 0x400  # ast.PyCF_ONLY_AST, without importing ast
 # IPython groups tokens with Python's own tokenize, which changed in 3.12: the older one turns
 # what it cannot read (an unterminated string, a stray backslash) into an error token and goes
@@ -113,7 +111,7 @@ def _split_lines(text: str) -> list[str]:
 def _mask_cell(source: str) -> MaskedCell | None:
     lines = _split_lines(source)
     count = len(lines)
-    if not _CANDIDATE.search(source) and not _first_line_indented(lines):
+    if not _may_change(source) and not _first_line_indented(lines):
         return MaskedCell(source, (0,) * count)
     bodies = [line.rstrip("\r\n") for line in lines]
     out = list(bodies)
@@ -130,6 +128,14 @@ def _mask_cell(source: str) -> MaskedCell | None:
         return MaskedCell(source, (0,) * count)
     text = "".join(o + line[len(b):] for o, b, line in zip(out, bodies, lines))
     return MaskedCell(text, tuple(shifts))
+
+
+def _may_change(source: str) -> bool:
+    return bool(
+        _LINE_START_CANDIDATE.search("\n" + source)
+        or ("?" in source and _HELP_CANDIDATE.search(source))
+        or (("!" in source or "%" in source) and _ASSIGN_CANDIDATE.search(source))
+    )
 
 
 def _first_line_indented(lines: list[str]) -> bool:
