@@ -1,4 +1,4 @@
-"""IPython syntax in a notebook cell, masked into Python of the same line and column layout.
+r"""IPython syntax in a notebook cell, masked into Python of the same line and column layout.
 
 IPython runs a cell through ``IPython.core.inputtransformer2.TransformerManager.transform_cell``
 before compiling it. This module follows the same rules, but instead of rewriting the special
@@ -29,6 +29,22 @@ Masks: a statement is ``0#`` followed by the rest of the characters as a comment
 single character is masked), an assigned command is ``_`` padded with spaces, and a masked
 continuation line is a comment (its first character becomes ``#``). A cell without IPython syntax
 comes back unchanged, so a syntax error in plain Python is reported where it is.
+
+Where this knowingly differs from IPython (all in cells rare in notebooks):
+
+* lines break where Python breaks them (``\n``, ``\r\n``, ``\r``), not also at form feeds and
+  Unicode separators as ``str.splitlines`` does;
+* a backslash before ``\r\n`` continues a command and ``obj?\r\n`` is a help query (IPython only
+  sees ``\n`` from the notebook front ends; the masking does not depend on the line endings);
+* whitespace-only lines are kept (IPython's dedent empties them, which only changes the text of a
+  multi-line string), so that a cell without IPython syntax comes back unchanged;
+* Python's tokenizer changed in 3.12 and IPython with it (see ``_STOPS_AT_ERRORS``): this follows
+  the Python it runs on, assuming the kernel runs on the same;
+* of the prompts, only a cell whose first line starts with ``>>>`` is stripped of ``>>>`` and
+  ``...`` (what IPython 8 and 9 agree on; IPython 9 also strips indented doctest prompts);
+* ``;f a`` and ``,f a``/``/f a`` whose generated call would not compile are left unmasked (the
+  cell does not compile in IPython either); number literals that Python 3.12 refuses to tokenize
+  (``0b12``) are not looked at, so IPython syntax after them may be masked where 3.12 gives up.
 """
 from __future__ import annotations
 
