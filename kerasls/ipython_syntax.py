@@ -8,10 +8,12 @@ text maps straight back to the cell. It imports nothing from IPython (the checke
 
 The rules, in IPython's order:
 
-* leading blank lines are ignored and the cell is dedented by the margin common to its non-blank
-  lines (``leading_empty_lines``, ``leading_indent``); a pasted console session loses its prompts
-  (``classic_prompt``: ``>>>``/``...``, ``ipython_prompt``: ``In [1]:``/``...:``); the columns
-  removed are reported per line in ``MaskedCell.shifts``;
+* leading blank lines are ignored (``leading_empty_lines``) and the indentation of the first line
+  is taken off every line that starts with it (``leading_indent`` of IPython 7 and 8; IPython 9
+  takes off only the margin common to all lines: the same code whenever IPython 9 accepts the
+  cell, but it rejects ``"  x = 1\ny = 2"``, which the older ones run); a pasted console session
+  loses its prompts (``classic_prompt``: ``>>>``/``...``, ``ipython_prompt``: ``In [1]:``/``...:``);
+  the columns removed are reported per line in ``MaskedCell.shifts``;
 * a first line ``%%name ...`` makes a cell magic (``cell_magic``): the cell is Python only for the
   magics that run their body as Python (``%%time``, ``%%capture`` ...); the magic line is masked and
   the body is masked again as a cell of its own (IPython transforms it again when the magic runs),
@@ -36,8 +38,8 @@ Where this knowingly differs from IPython (all in cells rare in notebooks):
   Unicode separators as ``str.splitlines`` does;
 * a backslash before ``\r\n`` continues a command and ``obj?\r\n`` is a help query (IPython only
   sees ``\n`` from the notebook front ends; the masking does not depend on the line endings);
-* whitespace-only lines are kept (IPython's dedent empties them, which only changes the text of a
-  multi-line string), so that a cell without IPython syntax comes back unchanged;
+* whitespace-only lines are kept (IPython 9's dedent empties them, which only changes the text of
+  a multi-line string), so that a cell without IPython syntax comes back unchanged;
 * Python's tokenizer changed in 3.12 and IPython with it (see ``_STOPS_AT_ERRORS``): this follows
   the Python it runs on, assuming the kernel runs on the same;
 * of the prompts, only a cell whose first line starts with ``>>>`` is stripped of ``>>>`` and
@@ -170,17 +172,14 @@ def _mask_block(bodies: list[str], lo: int, hi: int, out: list[str], shifts: lis
     if first == hi:
         return True
     work = bodies
-    margin = _margin(bodies, first, hi)  # leading_indent
-    if margin:
+    indent = _INDENT.match(bodies[first]).group()  # leading_indent
+    if indent:
         work = list(bodies)
         for i in range(first, hi):
             body = bodies[i]
-            if body.strip():
-                work[i] = out[i] = body[len(margin):]
-                shifts[i] += len(margin)
-            else:  # textwrap.dedent empties whitespace-only lines
-                work[i] = out[i] = ""
-                shifts[i] += len(body)
+            if body.startswith(indent):
+                work[i] = out[i] = body[len(indent):]
+                shifts[i] += len(indent)
     prompt = _prompt(work, first, hi)  # classic_prompt, ipython_prompt
     if prompt is not None:
         work = list(work)
@@ -211,27 +210,6 @@ def _prompt(work: list[str], first: int, hi: int) -> re.Pattern[str] | None:
     if _IPYTHON_FIRST.match(line) or (first + 1 < hi and _IPYTHON_PROMPT.match(work[first + 1])):
         return _IPYTHON_PROMPT
     return None
-
-
-def _margin(bodies: list[str], first: int, hi: int) -> str:
-    """The indentation common to the non-blank lines (what textwrap.dedent removes)."""
-    margin = _INDENT.match(bodies[first]).group()
-    if not margin:
-        return ""
-    for i in range(first + 1, hi):
-        body = bodies[i]
-        if body.startswith(margin) or not body.strip():
-            continue
-        indent = _INDENT.match(body).group()
-        common = 0
-        for a, b in zip(margin, indent):
-            if a != b:
-                break
-            common += 1
-        margin = margin[:common]
-        if not margin:
-            return ""
-    return margin
 
 
 def _statement(segment: str) -> str:

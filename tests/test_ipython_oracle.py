@@ -237,9 +237,11 @@ def generate_cells(count: int = CELLS, seed: int = SEED) -> list[str]:
             else:
                 lines = ["   ...: " + line for line in lines]
                 lines[0] = rng.choice(["In [3]: ", "[ins] In [12]: "]) + lines[0][8:]
-        if rng.random() < 0.1:
+        if rng.random() < 0.1:  # an indented pasted cell
             pad = rng.choice(["  ", "    ", "\t"])
             lines = [pad + line if line else rng.choice(["", pad]) for line in lines]
+        elif rng.random() < 0.04:  # only its first line indented (IPython 7 and 8 run it, 9 does not)
+            lines[0] = rng.choice(["  ", "    ", "\t"]) + lines[0]
         if rng.random() < 0.08:
             lines = [""] * rng.choice([1, 2]) + lines
         ending = "\r\n" if rng.random() < 0.1 else "\n"
@@ -269,15 +271,10 @@ class _AsMasks(ast.NodeTransformer):
         return node
 
 
-# IPython's dedent (textwrap.dedent) empties whitespace-only lines even when it removes no margin;
-# the masking keeps them, so that a cell without IPython syntax comes back unchanged. That only
-# changes the text of a multi-line string: the programs are compared as if they were emptied.
-def _blanked_like_ipython(source: str, text: str) -> str:
-    lines = text.replace("\r\n", "\n").split("\n")
-    for number, line in enumerate(source.split("\n")):
-        if line and not line.strip(" \t") and number < len(lines):
-            lines[number] = ""
-    return "\n".join(lines)
+# IPython 9's dedent (textwrap.dedent) empties whitespace-only lines, even when it removes no
+# margin; the masking keeps them, so that a cell without IPython syntax comes back unchanged. That
+# only changes the text of a multi-line string: programs are compared with such lines emptied.
+_BLANKS = re.compile(r"(?m)^[ \t]+(?=\r?$)")
 
 NOT_PYTHON = "not python"
 INVALID = "invalid"
@@ -318,11 +315,11 @@ def ipython_program(cell: str, manager) -> list[str] | str:
             if name not in PYTHON_CELL_MAGICS:
                 return NOT_PYTHON
             if name in SCRIPT_MAGICS:  # a Python subprocess runs the body as it is
-                program = [ast.dump(statement) for statement in _parse(inner)] if _compiles(inner) else INVALID
-            else:
-                program = ipython_program(inner, manager)  # the magic runs its body as a cell again
+                program = [ast.dump(statement) for statement in _parse(_BLANKS.sub("", inner))] if _compiles(inner) else INVALID
+            else:  # the magic runs its body as a cell again
+                program = ipython_program(dedented_like_ipython8(inner), manager)
             return program if isinstance(program, str) else [ast.dump(ast.Expr(ast.Constant(0)))] + program
-    return [ast.dump(_AsMasks().visit(statement)) for statement in body]
+    return [ast.dump(_AsMasks().visit(statement)) for statement in _parse(_BLANKS.sub("", code))]
 
 
 # What IPython may take off the start of a line: blanks (a dedent, a blank line), a console prompt.
@@ -359,6 +356,18 @@ def layout_problems(source: str, masked) -> list[str]:
     return problems
 
 
+def dedented_like_ipython8(cell: str) -> str:
+    """The cell after IPython 7 and 8's leading_indent: the first line's indentation off every
+    line that starts with it. IPython 9 takes off a margin common to all lines instead, which gives
+    the same code whenever it accepts the cell; the masking follows the older, more lenient one."""
+    lines = cell.splitlines(keepends=True)
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    indent = re.match(r"[ \t]*", lines[first]).group() if first is not None else ""
+    if not indent:
+        return cell
+    return "".join(lines[:first]) + "".join(line[len(indent):] if line.startswith(indent) else line for line in lines[first:])
+
+
 def check_cell(cell: str, manager) -> tuple[str, list[str]]:
     """The IPython verdict for the cell and the ways the masking disagrees with it."""
     problems = []
@@ -370,7 +379,10 @@ def check_cell(cell: str, manager) -> tuple[str, list[str]]:
             problems.append("masking depends on the line endings")
     if masked is not None:
         problems += layout_problems(cell, masked)
-    program = ipython_program(lf_cell, manager)  # the kernel gets \n from the notebook front ends
+    program = ipython_program(dedented_like_ipython8(lf_cell), manager)  # the front ends send \n
+    if dedented_like_ipython8(lf_cell) != lf_cell and ipython_program(lf_cell, manager) not in (INVALID, FAILED):
+        if masked is None and program != NOT_PYTHON or masked is not None and not _compiles(masked.text):
+            problems.append("IPython 9 accepts the cell but the masked one does not compile")
     if program == NOT_PYTHON:
         if masked is not None:
             problems.append("a non-Python cell magic was masked")
@@ -382,10 +394,10 @@ def check_cell(cell: str, manager) -> tuple[str, list[str]]:
             problems.append("IPython runs the cell as Python but mask_cell gave None")
         elif not _compiles(masked.text):
             problems.append("IPython's code compiles but the masked cell does not")
-        elif [ast.dump(s) for s in _parse(_blanked_like_ipython(lf_cell, masked.text))] != program:
+        elif [ast.dump(s) for s in _parse(_BLANKS.sub("", masked.text))] != program:
             problems.append("the masked cell is another program than IPython's")
     unchanged = lf_cell if lf_cell.endswith("\n") else lf_cell + "\n"
-    if program not in (FAILED,) and manager.transform_cell(lf_cell) == unchanged:
+    if program not in (FAILED,) and manager.transform_cell(dedented_like_ipython8(lf_cell)) == unchanged:
         if masked is None or masked.text != cell or any(masked.shifts):
             problems.append("IPython leaves the cell as it is but the masking changed it")
     return program if isinstance(program, str) else "python", problems
