@@ -1,19 +1,24 @@
 """kerasls.ipython_syntax held to IPython itself, on a few thousand generated notebook cells.
 
 Each cell combines IPython syntax (magics, shell commands, help queries, assigned commands,
-continuation lines, autocall escapes, cell magics) and plain Python (`%` formatting inside
-brackets or after a backslash, look-alikes inside strings) with the places it can stand (top
-level, each kind of block, nested, after a decorator, inside brackets, inside a triple-quoted
-string, an indented pasted cell). IPython's own `TransformerManager().transform_cell` is the
-oracle (the cells include pasted console sessions with '>>>' and 'In [1]:' prompts):
+continuation lines, autocall escapes, cell magics, console prompts) and plain Python (`%`
+formatting inside brackets or after a backslash, look-alikes inside strings and comments, PEP 701
+f-strings) with the places it can stand (top level, each kind of block, nested, after a decorator,
+inside brackets, inside a triple-quoted string, an indented pasted cell), deterministically.
+IPython's own `TransformerManager().transform_cell` is the oracle:
 
-* the masked cell keeps the layout: same lines and endings, every column shifted only by the
-  dedent recorded in `shifts`, and only mask characters where the source had others;
+* the masked cell keeps the layout: same lines and endings, every column shifted only by what
+  `shifts` records (a dedent, a prompt), and only mask characters where the source had others;
 * where IPython's code compiles, the masked cell compiles to the same program, once IPython's
   `get_ipython()` calls are read as the masks (`_` for a value, `0` for a statement);
 * where IPython's code does not compile, the masked cell does not either;
 * a non-Python cell magic gives None, a Python one the masked body of a cell of its own;
-* when IPython leaves a cell as it is, so does the masking.
+* when IPython leaves a cell as it is, so does the masking;
+* the same masks whatever the line endings (the kernel gets `\n` from the front ends).
+
+Indented cells are given to IPython dedented the way IPython 7 and 8 do it, which the masking
+follows (IPython 9 gives the same code whenever it accepts the cell; that it accepts no cell the
+masking rejects is checked too). Run with -s to see how many cells IPython accepts.
 """
 from __future__ import annotations
 
