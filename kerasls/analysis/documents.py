@@ -3,8 +3,9 @@
 A document is a list of parts (one for a file, one per cell for a notebook). Its `Layout`
 is the text the analysis reads and the map between that text and the parts: a finding at
 (line, column) of the text is at (part, line, column) of the document. For a notebook,
-IPython syntax is masked without moving any column, each cell keeps its own lines, and a
-cell that is not Python (a `%%bash` cell) becomes blank lines.
+IPython syntax is masked as IPython transforms it (`ipython.py`), each cell keeps its own
+lines, columns move only where IPython dedents a cell (the shift is recorded per line), and
+a cell that is not Python (a `%%bash` cell) becomes blank lines.
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ class Layout:
     starts: dict[int, int] = field(default_factory=dict)  # part index -> first line in text
     lines: dict[int, int] = field(default_factory=dict)  # part index -> number of lines
     notebook: bool = True
+    # part index -> per line, the columns IPython removed at its start (absent: none)
+    shifts: dict[int, tuple[int, ...]] = field(default_factory=dict)
+
+    def _shift(self, part: int, line: int) -> int:
+        shifts = self.shifts.get(part)
+        return shifts[line] if shifts is not None and 0 <= line < len(shifts) else 0
 
     @property
     def barriers(self) -> list[int] | None:
@@ -69,7 +76,8 @@ class Layout:
             return 0, pos
         for index, start in self.starts.items():
             if start <= pos.line < start + max(self.lines[index], 1):
-                return index, Position(pos.line - start, pos.column)
+                line = pos.line - start
+                return index, Position(line, pos.column + self._shift(index, line))
         return None
 
     def locate_span(self, span: Span) -> tuple[int, Span] | None:
@@ -81,14 +89,17 @@ class Layout:
         index, local_start = start
         line = span.end.line - self.starts[index]
         line = min(line, max(self.lines[index] - 1, 0))
-        column = span.end.column if span.end.line - self.starts[index] == line else local_start.column
+        if span.end.line - self.starts[index] == line:
+            column = span.end.column + self._shift(index, line)
+        else:
+            column = local_start.column
         return index, Span(local_start, Position(line, column))
 
     def position_in_text(self, part: int, pos: Position) -> Position | None:
         """A position in a part as a position in the analysed text (None: the part is not analysed)."""
         if part not in self.starts:
             return None
-        return Position(pos.line + self.starts[part], pos.column)
+        return Position(pos.line + self.starts[part], max(pos.column - self._shift(part, pos.line), 0))
 
 
 def file_layout(text: str) -> Layout:
@@ -102,11 +113,15 @@ def notebook_layout(cells: list[Cell]) -> Layout:
     for index, cell in enumerate(cells):
         if cell.kind != "code":
             continue
-        masked = mask_cell(cell.source)
+        cell_mask = mask_cell(cell.source)
         lines = split_lines(cell.source)
         count = len(lines) if cell.source else 1
-        if masked is None:
+        if cell_mask is None:
             masked = "\n" * count
+        else:
+            masked = cell_mask.text
+            if any(cell_mask.shifts):
+                layout.shifts[index] = cell_mask.shifts
         if not masked.endswith(("\n", "\r")):
             masked += "\n"
         layout.starts[index] = line
