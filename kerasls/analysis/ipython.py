@@ -83,9 +83,9 @@ _STRUCT = re.compile(r"""['"#()\[\]{}\\=]""")
 _NOT_PLAIN_EQ_BEFORE = frozenset("=<>!+-*/%@&|^:")
 _NAME_START = re.compile(r"[^\W\d]")
 _STRING_START = re.compile(r"(?:[rR][bBfF]|[bBfF][rR]|[rRbBuUfF])?['\"]")
-_SINGLE_END = {q: re.compile(r"[^%s\\]*(?:\\.[^%s\\]*)*%s" % (q, q, q)) for q in "'\""}
+_SINGLE_END = {q: re.compile(r"[^%s\\]*(?:\\.[^%s\\]*)*%s" % (q, q, q)) for q in "'\""}  # noqa: UP031  (braces are regex syntax here)
 _SINGLE_OPEN_CONT = re.compile(r"(?:[^\\]|\\.)*\\\Z")  # a string whose line ends in an escaped newline
-_TRIPLE_END = {q: re.compile(r"[^%s\\]*(?:(?:\\.|%s(?!%s%s))[^%s\\]*)*%s%s%s" % ((q,) * 8)) for q in "'\""}
+_TRIPLE_END = {q: re.compile(r"[^%s\\]*(?:(?:\\.|%s(?!%s%s))[^%s\\]*)*%s%s%s" % ((q,) * 8)) for q in "'\""}  # noqa: UP031  (braces are regex syntax here)
 # IPython's _help_end_re: the help target right before the final '?' or '??'.
 _HELP_END = re.compile(r"(%{0,2}(?!\d)[\w*]+(\.(?!\d)[\w*]+|\[-?[0-9]+\])*)(\?\??)$")
 _CELL_MAGIC_HELP = re.compile(r"%%\w+\?")
@@ -111,7 +111,7 @@ _STOPS_AT_ERRORS = sys.version_info >= (3, 12)
 # Python 3.12 also reads an f-string's replacement fields as code (PEP 701), so they may hold
 # strings in the same quotes; before, an f-string was one string like any other.
 _FSTRINGS_NEST = sys.version_info >= (3, 12)
-_FSTRING_LITERAL = {q: re.compile(r"[\\{}%s]" % q) for q in "'\""}
+_FSTRING_LITERAL = {q: re.compile(r"[\\{}%s]" % q) for q in "'\""}  # noqa: UP031  (braces are regex syntax here)
 _FSTRING_CODE = re.compile(r"""['"()\[\]{}:#\\]""")
 
 
