@@ -41,16 +41,61 @@ def _candidates(analysis: Analysis):
             if key not in seen:
                 seen.add(key)
                 yield span, text
+    feeds = _feeds_by_model(analysis)
+    for site, text in _data_facts(analysis, feeds):
+        yield site.span, text
     for summary in analysis.summaries:
         if not summary.rows:
             continue
         table = render_markdown(summary)
+        fed = feeds.get(id(summary.model))
+        if fed is not None:
+            table += f"\n\nFed by `{fed.site.text}`: samples of shape `{format_shape(fed.shape[1:])}` ({fed.what})"
         for site in (summary.model.name_site, summary.model.site):
             if site is not None:
                 yield site.span, table
         for row in summary.rows:
             if row.site is not None and row.kind != "InputLayer":
                 yield row.site.span, row_text(row)
+
+
+def _feeds_by_model(analysis: Analysis) -> dict:
+    """The training data each model is fit on (the first fit's)."""
+    feeds = {}
+    for t in analysis.trainings:
+        if t.fit is not None and t.fit.inputs is not None:
+            feeds.setdefault(id(t.model), t.fit.inputs)
+    return feeds
+
+
+def _data_facts(analysis: Analysis, feeds: dict):
+    """On a data array (where it is made, and where it is fed): its shape and where it comes from."""
+    seen = set()
+    arrays = [(site, value) for site, value in analysis.facts.arrays] if analysis.facts is not None else []
+    for t in analysis.trainings:
+        if t.fit is not None:
+            for feed, role in (
+                (t.fit.inputs, "inputs"),
+                (t.fit.targets, "targets"),
+                (t.fit.validation_inputs, "validation inputs"),
+            ):
+                if feed is not None:
+                    arrays.append((feed.site, (role, feed)))
+    for site, value in arrays:
+        if id(site) in seen:
+            continue
+        seen.add(id(site))
+        if isinstance(value, tuple):
+            role, feed = value
+            whole = getattr(feed.source, "shape", None) or feed.shape
+            yield site, f"**{role}**: shape `{format_shape(whole)}`, from `{feed.what}`"
+            continue
+        shape = getattr(value, "shape", None)
+        if shape is not None:
+            yield (
+                site,
+                f"**array**: shape `{format_shape(shape)}`, from `{value.site.text}` on line {value.site.line + 1}",
+            )
 
 
 def _fit_facts(t: Training, analysis: Analysis):

@@ -227,6 +227,7 @@ class Fit:
     conditional: bool = False
     inputs: Feed | None = None  # the training inputs, as the model will see them
     validation_inputs: Feed | None = None
+    targets: Feed | None = None  # y's shape (None, ...), whatever y means (labels or regression targets)
 
 
 @dataclass(eq=False)
@@ -237,6 +238,7 @@ class Feed:
     site: Site  # the argument (x, or validation_data)
     what: str  # how the program made them, for messages
     source: object = None  # the ArrayValue or DataSource
+    high: int | None = None  # integer values are below this (token ids from a vocabulary of this size)
 
 
 @dataclass(eq=False)
@@ -279,6 +281,7 @@ class Facts:
     sources: list[DataSource] = field(default_factory=list)
     legacy: list[LegacyCall] = field(default_factory=list)  # deprecated or removed Keras calls
     data_calls: list[DataCall] = field(default_factory=list)  # evaluate and predict
+    arrays: list[tuple] = field(default_factory=list)  # (name site, array or labels) bound at module level
     imports: set[str] = field(default_factory=set)  # roots Keras is imported from: keras, tensorflow, tf_keras
     environ: dict[str, str] = field(default_factory=dict)  # os.environ assignments the script makes
     import_sites: dict[str, Site] = field(default_factory=dict)  # module-level `from x import name`

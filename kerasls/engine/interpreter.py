@@ -436,6 +436,8 @@ class Interpreter:
                 value.origin = Origin(value.origin.site, target.value)  # the same object: mutations stay visible
             if isinstance(value, F.Model) and value.name_site is None:
                 value.name_site = self.site(target)
+            elif scope.is_module and getattr(value, "shape", None) is not None:  # an array, or labels in one
+                self.facts.arrays.append((self.site(target), value))
             self.bind(target.value, value, scope)
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements

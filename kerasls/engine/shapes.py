@@ -29,6 +29,16 @@ class Row:
     input: Shape | None = None
     problem: str | None = None  # e.g. a spatial dimension that would be zero or negative
     layer: object = None
+    fault: Fault | None = None  # the input cannot go into this layer at all
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Why a layer cannot take its input: Keras raises when the model is built."""
+
+    kind: str  # ndim, reshape, merge
+    expected: str  # what Keras requires, in its own terms (ndim=3, min_ndim=4, a total size of 100)
+    found: str  # what it gets
 
 
 @dataclass
@@ -69,6 +79,7 @@ class _Out:
     trainable: int | None = None
     non_trainable: int | None = 0
     problem: str | None = None
+    fault: Fault | None = None
 
     def __post_init__(self):
         if self.trainable is None and self.params is not None and self.non_trainable is not None:
@@ -477,10 +488,59 @@ _MERGE = {"Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "M
 
 def infer_layer(layer: F.Layer, inputs: list) -> _Out:
     """A layer's output shape and parameters for the given input shapes."""
+    fault = _input_fault(layer, inputs)
+    if fault is not None:
+        return _Out(None, None, None, None, fault=fault)
     result = _infer(layer, inputs)
     if result.params is None and _parameter_free(layer.kind):
-        return _Out(result.output, 0, 0, 0, result.problem)
+        return _Out(result.output, 0, 0, 0, result.problem, result.fault)
     return result
+
+
+# The rank (batch axis included) each layer kind accepts, as Keras's input specs say it.
+_NDIM = {
+    **dict.fromkeys(("SimpleRNN", "LSTM", "GRU", "Bidirectional"), ("ndim", 3)),
+    **{kind: ("min_ndim", rank + 2) for kind, rank in {**_CONV, **_CONV_T}.items()},
+    **{kind: ("ndim", rank + 2) for kind, rank in {**_POOL, **_GLOBAL}.items()},
+    "SeparableConv1D": ("ndim", 3),
+    "SeparableConv2D": ("ndim", 4),
+    "DepthwiseConv1D": ("ndim", 3),
+    "DepthwiseConv2D": ("ndim", 4),
+    "Dense": ("min_ndim", 2),
+}
+
+
+def _input_fault(layer: F.Layer, inputs: list) -> Fault | None:
+    if len(inputs) == 1 and inputs[0] is not None and layer.kind in _NDIM:
+        how, rank = _NDIM[layer.kind]
+        found = len(inputs[0])
+        if found != rank if how == "ndim" else found < rank:
+            return Fault("ndim", f"{how}={rank}", f"ndim={found}")
+    if layer.kind == "Reshape" and len(inputs) == 1 and inputs[0] is not None:
+        target = shape_value(layer.args.get("target_shape", UNKNOWN))
+        size = None if any(d is None for d in inputs[0][1:]) else math.prod(inputs[0][1:])
+        if target is not None and size is not None and -1 not in target and None not in target:
+            if math.prod(target) != size:
+                return Fault("reshape", f"a total size of {math.prod(target)}", f"{size}")
+    if layer.kind == "Concatenate" and len(inputs) > 1 and all(s is not None for s in inputs):
+        axis = _arg(layer, "axis", -1)
+        if isinstance(axis, int) and _concatenate_fault(inputs, axis):
+            return Fault(
+                "merge", "matching shapes except on the concatenation axis", ", ".join(map(format_shape, inputs))
+            )
+    return None
+
+
+def _concatenate_fault(shapes: list, axis: int) -> bool:
+    rank = len(shapes[0])
+    if any(len(s) != rank for s in shapes):
+        return True
+    axis %= rank
+    for i in range(1, rank):
+        dims = {s[i] for s in shapes if s[i] is not None}
+        if i != axis and len(dims) > 1:
+            return True
+    return False
 
 
 def _parameter_free(kind: str) -> bool:
@@ -689,6 +749,7 @@ class Summarizer:
                     inputs[0] if len(inputs) == 1 else None,
                     result.problem,
                     item,
+                    result.fault,
                 )
             )
             return result.output

@@ -23,6 +23,10 @@ from .kls502_channel_mismatch import ChannelMismatchColorMode
 from .kls503_dense_on_unflattened import DenseOnUnflattenedFeatures
 from .kls504_non_positive_dimension import NonPositiveSpatialDimension
 from .kls505_dense_dominates import DenseLayerDominatesParameters
+from .kls506_input_shape_mismatch import InputShapeMismatch
+from .kls507_target_shape_mismatch import TargetShapeMismatch
+from .kls508_incompatible_layer_input import IncompatibleLayerInput
+from .kls509_embedding_index_out_of_range import EmbeddingIndexOutOfRange
 from .kls601_generator_method_removed import GeneratorMethodRemoved
 from .kls602_optimizer_lr_argument import OptimizerLrArgument
 from .kls603_image_data_generator_legacy import ImageDataGeneratorLegacy
@@ -79,6 +83,10 @@ RULES: list[Rule] = [
     DenseOnUnflattenedFeatures(),
     NonPositiveSpatialDimension(),
     DenseLayerDominatesParameters(),
+    InputShapeMismatch(),
+    TargetShapeMismatch(),
+    IncompatibleLayerInput(),
+    EmbeddingIndexOutOfRange(),
     GeneratorMethodRemoved(),
     OptimizerLrArgument(),
     ImageDataGeneratorLegacy(),

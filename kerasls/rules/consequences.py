@@ -86,3 +86,23 @@ SHAPE_HEDGE = (
     "Depending on the Keras version and on whether it can see the label shape, fit either raises at the "
     "first step or trains without an error while learning nothing."
 )
+
+
+def outcome(ctx: Context, code: str, variant: str, *, raises: str, trains: str) -> str | None:
+    """The measured outcome of one configuration on the user's Keras line (or on both), in the
+    caller's words: `raises` (with {error_type}) when the experiment raised, `trains` when it trained.
+    None when the configuration was not measured on a line: then the message claims nothing."""
+    parts = []
+    for line, label in LINES:
+        if (ctx.runtime.keras == 3 and line != "keras3") or (ctx.runtime.keras == 2 and line != "tf_keras"):
+            continue
+        entry = ctx.measured(code, line, variant)
+        if not isinstance(entry, dict) or entry.get("outcome") not in ("raises", "trains"):
+            return None
+        text = raises.format(error_type=entry.get("error_type", "an error")) if entry["outcome"] == "raises" else trains
+        parts.append((label, text))
+    if len(parts) == 1:
+        return f"On {parts[0][0]}, {parts[0][1]}."
+    if parts[0][1] == parts[1][1]:
+        return f"On Keras 3 and Keras 2 alike, {parts[0][1]}."
+    return " ".join(f"On {label}, {text}." for label, text in parts)

@@ -48,6 +48,7 @@ class ArrayValue:
     # The program compares these values with the positions of a list of names (`y == i for i, name in
     # enumerate(CLASSES)`): they are class indices into that list.
     classes: ClassCount | None = None
+    high: int | None = None  # integer values are below this (randint's high, a vocabulary size)
 
     @property
     def rank(self) -> int | None:
@@ -431,18 +432,18 @@ def _integers(low: Value, high: Value, size: Value, node, m: Machine) -> Value:
         return UNKNOWN
     site = m.site(node)
     if high.value is not None and int_value(low) != 0:
-        return ArrayValue(shape, "integer", site)
+        return ArrayValue(shape, "integer", site, high=int_value(high))
     count_value = high if high.value is not None else low
     classes = int_value(count_value)
     if classes is None:
         return UNKNOWN
     rank, width = len(shape), shape[-1] if len(shape) >= 2 else None
     if rank > 2:
-        return ArrayValue(shape, "integer", site)
+        return ArrayValue(shape, "integer", site, high=classes)
     if rank == 2 and width != 1:
         if classes == 2 and width is not None:
             return F.Labels(Encoding.MULTI_HOT, ClassCount(width), 2, "np.random.randint(0, 2, ...)", site, shape=shape)
-        return ArrayValue(shape, "integer", site)
+        return ArrayValue(shape, "integer", site, high=classes)
     encoding = Encoding.BINARY if classes == 2 else Encoding.INTEGER
     origin = f"np.random.randint(0, {classes}, ...)"
     return F.Labels(encoding, F.count_of(count_value), rank, origin, site, shape=shape)
@@ -683,6 +684,16 @@ def _broadcast(left: Value, right: Value) -> Shape | None:
         else:
             return None
     return S.broadcast(*shapes)
+
+
+@handles("keras.utils.pad_sequences", "keras.preprocessing.sequence.pad_sequences")
+def _pad_sequences(args, node, m: Machine) -> Value:
+    """Lists of token ids padded to one length: an (N, maxlen) integer array, ids below the vocabulary's size."""
+    sequences = _first(args)
+    maxlen = int_value(arg(args, 1, "maxlen", Const(None)))
+    rows = sequences.shape[0] if isinstance(sequences, ArrayValue) and sequences.shape else None
+    high = sequences.high if isinstance(sequences, ArrayValue) else None
+    return ArrayValue((rows, maxlen), "integer", m.site(node), high=high)
 
 
 # -- TensorFlow ops on arrays (data preparation outside the model) -------------------------

@@ -158,7 +158,7 @@ def call_keras(name: str, qualname: str, args: CallArgs, node, m: Machine):
         labels = targets if isinstance(targets, F.Labels) else None
         return _new_source(m, "timeseries_dataset_from_array", labels, node)
     if parts[1:2] == ["datasets"] and last == "load_data" and len(parts) >= 4:
-        return _dataset_loader(parts[2], node, m)
+        return _dataset_loader(parts[2], args, node, m)
     return None
 
 
@@ -518,7 +518,7 @@ def _one_hot(args, node, m: Machine) -> Value:
     return labels
 
 
-def _dataset_loader(name: str, node, m: Machine) -> Value:
+def _dataset_loader(name: str, args: CallArgs, node, m: Machine) -> Value:
     if name not in DATASETS:
         return UNKNOWN
     classes, encoding, splits, x_values = DATASETS[name]
@@ -526,7 +526,8 @@ def _dataset_loader(name: str, node, m: Machine) -> Value:
     count = ClassCount(classes, site, f"{name} has {classes} classes" if classes else None)
 
     def split(x_shape: tuple, y_shape: tuple) -> Seq:
-        x = ArrayValue(x_shape if x_values != "text" else None, x_values, site)
+        vocabulary = int_value(args.keywords.get("num_words", Const(None))) if x_values == "text" else None
+        x = ArrayValue(x_shape if x_values != "text" else (x_shape[0],), x_values, site, high=vocabulary)
         y = F.Labels(Encoding(encoding), count, len(y_shape), f"{name}.load_data()", site, shape=y_shape)
         return Seq([x, y], "tuple")
 
@@ -621,6 +622,7 @@ def _fit(model: F.Model, method: str, args, node, m: Machine) -> Value:
     fit = F.Fit(
         model, compile_, x, labels, _labels_of(validation_x, validation_y), source, m.site(node), method,
         inputs=_feed(x, x_site), validation_inputs=_feed(validation_x, validation_site),
+        targets=_feed(y, arg_site(args, 1, "y")) if method == "fit" else None,
     )  # fmt: skip
     m.facts.fits.append(fit)
     return UNKNOWN
@@ -661,7 +663,9 @@ def _feed(x: Value, site: Site | None) -> F.Feed | None:
         shape = x.input_shape
         return F.Feed(shape, site, f"batches from {x.kind}", x) if shape is not None else None
     if isinstance(x, ArrayValue) and x.shape and x.values != "text":
-        return F.Feed((None, *x.shape[1:]), site, x.written, x)
+        return F.Feed((None, *x.shape[1:]), site, x.written, x, x.high)
+    if isinstance(x, F.Labels) and x.shape:
+        return F.Feed((None, *x.shape[1:]), site, x.origin, x)
     return None
 
 
