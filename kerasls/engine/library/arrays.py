@@ -286,11 +286,14 @@ def _axis(args, index: int, default: int | None = 0):
 def _joined(items: list, shape: Shape | None, node, m: Machine) -> Value:
     """The result of joining arrays (or labels of one kind) along an axis."""
     first = items[0]
-    if isinstance(first, F.Labels) and all(
+    same_kind = all(
         isinstance(i, F.Labels) and i.encoding is first.encoding and i.classes == first.classes and i.rank == first.rank
         for i in items
-    ):
-        return replace(first, shape=shape)
+    )
+    if isinstance(first, F.Labels) and same_kind and (shape is None or len(shape) == first.rank):
+        return replace(first, shape=shape)  # more rows of the same labels
+    if all(isinstance(i, F.Labels) for i in items):
+        return ArrayValue(shape, None, m.site(node))
     if all(isinstance(i, ArrayValue) for i in items):
         values = {i.values for i in items}
         return ArrayValue(shape, values.pop() if len(values) == 1 else None, m.site(node))
@@ -460,6 +463,9 @@ def add_axis(value: Value, axis: int = -1) -> Value:
 
 def squeeze(value: Value, axis: int | None = None) -> Value:
     if isinstance(value, F.Labels):
+        squeezed = S.squeeze(value.shape, axis)
+        if squeezed is not None and len(squeezed) != 1:
+            return UNKNOWN  # one label, or not a column of them
         return flatten(value)
     if isinstance(value, ArrayValue):
         shape = S.squeeze(value.shape, axis)

@@ -50,7 +50,9 @@ def reshape(shape: Shape | None, dims: Sequence[int | None]) -> Shape | None:
         return tuple(dims) if total is None or total == math.prod(dims) else None
     known = math.prod(d for d in dims if d != -1)
     total = size(shape)
-    if total is None or known == 0:
+    if known == 0:
+        return None  # numpy cannot tell the size of -1 next to a 0
+    if total is None:
         return tuple(None if d == -1 else d for d in dims)
     if total % known:
         return None
