@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..engine import facts as F
 from ..engine.shapes import format_shape
 from ..text.diagnostics import Severity
 from . import consequences as C
@@ -99,10 +100,19 @@ model.fit(train)
     ]
 
     def check(self, t: Training, ctx: Context):
-        source = t.fit.source if t.fit is not None else None
         summary = ctx.summary(t.model)
-        if source is None or not source.image_size or summary is None or summary.input_from is not None:
+        if t.fit is None or summary is None or summary.input_from is not None:
             return
+        validation = t.fit.validation_inputs.source if t.fit.validation_inputs is not None else None
+        for source, role in ((t.fit.source, "training"), (validation, "validation")):
+            if (
+                isinstance(source, F.DataSource)
+                and source.image_size
+                and (role == "training" or source is not t.fit.source)
+            ):
+                yield from self._check_source(source, role, t, summary, ctx)
+
+    def _check_source(self, source: F.DataSource, role: str, t: Training, summary, ctx: Context):
         expected = summary.input
         if expected is None or len(expected) != 4 or None in expected[1:3]:
             return
@@ -112,7 +122,7 @@ model.fit(train)
         argument = "target_size" if source.kind.startswith("flow") else "image_size"
         written = "" if source.image_size_site is not None else " (the default)"
         message = (
-            f"{source.kind} resizes the images to {source.image_size[0]}x{source.image_size[1]}{written}, "
+            f"{source.kind} resizes the {role} images to {source.image_size[0]}x{source.image_size[1]}{written}, "
             f"but the model's input is {height}x{width} ({format_shape(expected)}). "
         )
         message += (
