@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from .analysis.settings import Settings, SettingsError, from_mapping
-from .engine.host import Installation
+from .engine.host import Installation, ModuleFile
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -25,13 +25,33 @@ else:  # pragma: no cover
 MAX_DIRECTORY_ENTRIES = 20_000  # a folder of images, not of classes: stop counting and say unknown
 
 
-class FileSystemHost:
-    """Answers the analysis's questions from the disk, relative to the file and the workspace."""
+MAX_MODULE_BYTES = 2 * 1024 * 1024
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 
-    def __init__(self, file_path: str | os.PathLike | None = None, workspace_root: str | os.PathLike | None = None):
+
+class FileSystemHost:
+    """Answers the analysis's questions from the disk, relative to the file and the workspace.
+
+    Imports are resolved the way Python would find the project's own modules: from the importing
+    file's folder, the project root (the nearest folder with pyproject.toml, setup.cfg, setup.py or
+    .git), its `src/` folder, and configured extra paths. `overlay` holds open editor buffers by
+    path: they win over the disk.
+    """
+
+    def __init__(
+        self,
+        file_path: str | os.PathLike | None = None,
+        workspace_root: str | os.PathLike | None = None,
+        extra_paths: Sequence[str] = (),
+        overlay: Mapping[str, str] | None = None,
+    ):
+        self.file = Path(file_path).resolve() if file_path is not None else None
+        self.workspace_root = workspace_root
+        self.extra_paths = tuple(extra_paths)
+        self.overlay = overlay if overlay is not None else {}
         self.bases: list[Path] = []
-        if file_path is not None:
-            self.bases.append(Path(file_path).resolve().parent)
+        if self.file is not None:
+            self.bases.append(self.file.parent)
         if workspace_root is not None:
             self.bases.append(Path(workspace_root).resolve())
 
@@ -46,6 +66,64 @@ class FileSystemHost:
 
     def installation(self) -> Installation:
         return installed_keras()
+
+    def find_module(self, name: str, level: int = 0) -> ModuleFile | None:
+        parts = [part for part in name.split(".") if part]
+        if level:
+            if self.file is None:
+                return None
+            base = self.file.parent
+            for _ in range(level - 1):
+                base = base.parent
+            return self._module_in(base, parts, name)
+        for root in self._roots():
+            found = self._module_in(root, parts, name)
+            if found is not None:
+                return found
+        return None
+
+    def for_module(self, path: str) -> FileSystemHost:
+        return FileSystemHost(path, self.workspace_root, self.extra_paths, self.overlay)
+
+    def _roots(self) -> list[Path]:
+        roots: list[Path] = []
+        if self.file is not None:
+            roots.append(self.file.parent)
+            project = project_root(self.file.parent)
+            if project is not None:
+                roots += [project, project / "src"]
+        base = roots[0] if roots else Path.cwd()
+        roots += [(base / extra).resolve() for extra in self.extra_paths]
+        return list(dict.fromkeys(roots))
+
+    def _module_in(self, root: Path, parts: list[str], name: str) -> ModuleFile | None:
+        stem = root.joinpath(*parts)
+        candidates = [stem / "__init__.py"] if not parts else [stem.with_name(stem.name + ".py"), stem / "__init__.py"]
+        for candidate in candidates:
+            text = self._read(candidate)
+            if text is not None:
+                return ModuleFile(name, str(candidate), text)
+        return None
+
+    def _read(self, path: Path) -> str | None:
+        key = str(path)
+        if key in self.overlay:
+            return self.overlay[key]
+        try:
+            if not path.is_file() or path.stat().st_size > MAX_MODULE_BYTES:
+                return None
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+
+@lru_cache(maxsize=256)
+def project_root(folder: Path) -> Path | None:
+    """The nearest folder at or above `folder` that marks a project."""
+    for candidate in [folder, *folder.parents]:
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return candidate
+    return None
 
 
 def _class_folders(path: str) -> list[str] | None:

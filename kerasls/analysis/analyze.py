@@ -91,7 +91,7 @@ def analyze(
     diagnostics, failures = run_rules(context, settings)
     return Analysis(
         text,
-        _finish(syntax + diagnostics, text, settings),
+        _finish(syntax + diagnostics, text, settings, {path: file.text for path, file in facts.modules.items()}),
         None,
         source,
         facts,
@@ -125,14 +125,19 @@ def run_rules(context: Context, settings: Settings) -> tuple[list[Diagnostic], l
     return diagnostics, failures
 
 
-def _finish(diagnostics: list[Diagnostic], text: str, settings: Settings) -> list[Diagnostic]:
-    """Apply selection, severity overrides and suppression comments; sort."""
-    suppressed = suppressions(text)
+def _finish(
+    diagnostics: list[Diagnostic], text: str, settings: Settings, others: dict[str, str] | None = None
+) -> list[Diagnostic]:
+    """Apply selection, severity overrides and suppression comments (in the file each finding is in); sort."""
+    suppressed = {None: suppressions(text)}
     kept = []
     for diagnostic in diagnostics:
         if not settings.enabled(diagnostic.code, diagnostic.name):
             continue
-        if is_suppressed(diagnostic, suppressed):
+        path = diagnostic.path
+        if path not in suppressed:
+            suppressed[path] = suppressions((others or {}).get(path, ""))
+        if is_suppressed(diagnostic, suppressed[path]):
             continue
         diagnostic.severity = settings.severity_for(diagnostic.code, diagnostic.name, diagnostic.severity)
         kept.append(diagnostic)

@@ -15,6 +15,7 @@ from ..knowledge import canonical
 from . import facts as F
 from .calls import HANDLERS, CallArgs, Machine, opaque_result
 from .library import arrays, builtins, classes, keras, pandas, sklearn
+from .modules import ModuleValue, imported
 from .values import (
     UNKNOWN,
     BoundMethod,
@@ -89,6 +90,8 @@ def call_method(obj: Value, method: str, args: CallArgs, node, m: Machine) -> Va
 
 
 def attribute(base: Value, attr: str, node: cst.Attribute, m: Machine) -> Value:
+    if isinstance(base, ModuleValue):
+        return module_attribute(base, attr, m)
     if isinstance(base, (F.Labels, arrays.ArrayValue)):
         return arrays.array_attribute(base, attr, node, m)
     if isinstance(base, pandas.Frame):
@@ -104,6 +107,13 @@ def attribute(base: Value, attr: str, node: cst.Attribute, m: Machine) -> Value:
     if isinstance(base, (Seq, DictValue)):
         return BoundMethod(base, attr)
     return keras.attribute(base, attr, node, m)
+
+
+def module_attribute(module: ModuleValue, attr: str, m: Machine) -> Value:
+    """`config.NUM_CLASSES`: the module's value, named the way this program spells it."""
+    if attr in module.summary.names:
+        return imported(module.summary.names[attr], f"{module.prefix}.{attr}")
+    return UNKNOWN
 
 
 def subscript(base: Value, key: Value | None, node: cst.Subscript, m: Machine) -> Value:

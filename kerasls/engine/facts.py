@@ -282,6 +282,7 @@ class Facts:
     legacy: list[LegacyCall] = field(default_factory=list)  # deprecated or removed Keras calls
     data_calls: list[DataCall] = field(default_factory=list)  # evaluate and predict
     arrays: list[tuple] = field(default_factory=list)  # (name site, array or labels) bound at module level
+    modules: dict = field(default_factory=dict)  # path -> ModuleFile: the project's modules it imports
     imports: set[str] = field(default_factory=set)  # roots Keras is imported from: keras, tensorflow, tf_keras
     environ: dict[str, str] = field(default_factory=dict)  # os.environ assignments the script makes
     import_sites: dict[str, Site] = field(default_factory=dict)  # module-level `from x import name`

@@ -1,8 +1,9 @@
 """The one door between the pure analysis and the machine it runs on.
 
 The analysis never touches the disk or the environment itself: what little it needs
-(class folders of a dataset directory, which Keras is installed) it asks a Host for.
-The CLI and the server pass a real one (`workspace.FileSystemHost`); tests pass fakes.
+(class folders of a dataset directory, which Keras is installed, the text of the project's
+own modules it imports) it asks a Host for. The CLI and the server pass a real one
+(`filesystem.FileSystemHost`); tests pass fakes.
 """
 
 from __future__ import annotations
@@ -23,12 +24,28 @@ class Installation:
     keras_config_backend: str | None = None  # from ~/.keras/keras.json
 
 
+@dataclass(frozen=True)
+class ModuleFile:
+    """One of the project's own modules, as an import finds it."""
+
+    name: str  # dotted, as resolved (a relative import's absolute name when known)
+    path: str  # the file
+    text: str  # its content (an open editor buffer wins over the disk)
+
+
 class Host(Protocol):
     def class_folders(self, directory: str) -> Sequence[str] | None:
         """Sorted names of the class subfolders of `directory` (as Keras counts them), or None if unknown."""
 
     def installation(self) -> Installation:
         """The Keras-related packages installed where the user's code runs."""
+
+    def find_module(self, name: str, level: int = 0) -> ModuleFile | None:
+        """The project's own module `name` (`level` leading dots), imported from the file this host serves;
+        None for installed packages, the standard library and anything not found."""
+
+    def for_module(self, path: str) -> Host:
+        """The same machine as seen from another file of the project (its folder, its imports)."""
 
 
 class NullHost:
@@ -40,13 +57,25 @@ class NullHost:
     def installation(self) -> Installation:
         return Installation()
 
+    def find_module(self, name: str, level: int = 0) -> ModuleFile | None:
+        return None
+
+    def for_module(self, path: str) -> Host:
+        return self
+
 
 @dataclass
 class FakeHost:
-    """A host for tests and examples: folders and installation given up front."""
+    """A host for tests and examples: folders, installation and the project's modules given up front.
+
+    `modules` maps file paths relative to the project root (`models.py`, `pkg/__init__.py`) to their
+    text; `here` is the folder of the file being analysed, relative to the root.
+    """
 
     folders: Mapping[str, Sequence[str]] = field(default_factory=dict)
     installed: Installation = field(default_factory=Installation)
+    modules: Mapping[str, str] = field(default_factory=dict)
+    here: str = ""
 
     def class_folders(self, directory: str) -> Sequence[str] | None:
         key = directory.rstrip("/").removeprefix("./")
@@ -55,3 +84,18 @@ class FakeHost:
 
     def installation(self) -> Installation:
         return self.installed
+
+    def find_module(self, name: str, level: int = 0) -> ModuleFile | None:
+        folder = self.here
+        for _ in range(max(level - 1, 0)):
+            folder = folder.rpartition("/")[0]
+        base = (folder if level else "").strip("/")
+        parts = [p for p in name.split(".") if p]
+        stem = "/".join([base, *parts] if base else parts)
+        for candidate in (f"{stem}.py", f"{stem}/__init__.py" if stem else "__init__.py"):
+            if candidate in self.modules:
+                return ModuleFile(".".join(parts), candidate, self.modules[candidate])
+        return None
+
+    def for_module(self, path: str) -> Host:
+        return FakeHost(self.folders, self.installed, self.modules, path.rpartition("/")[0])

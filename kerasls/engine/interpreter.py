@@ -22,6 +22,7 @@ from . import dispatch
 from . import facts as F
 from .calls import CallArgs
 from .host import Host
+from .modules import LIBRARIES, SUMMARIES, ModuleSummary, ModuleValue, imported, module_source
 from .values import (
     CURRENT_FILE,
     ELLIPSIS_KEY,
@@ -149,10 +150,14 @@ class Frame:
 class Interpreter:
     """Runs one module on abstract values; what it establishes accumulates in `facts`."""
 
-    def __init__(self, source: Source, knowledge: Knowledge, host: Host):
+    def __init__(
+        self, source: Source, knowledge: Knowledge, host: Host, loading: frozenset = frozenset(), alone: bool = False
+    ):
         self.source = source
         self.knowledge = knowledge
         self.host = host
+        self.loading = loading  # modules being imported around this one (an import cycle stops there)
+        self.alone = alone  # run for a module summary: its uncalled functions are left alone
         self.facts = F.Facts()
         self.module_scope = Scope()
         self.uncertain = 0
@@ -174,7 +179,8 @@ class Interpreter:
                     self.frames.clear()  # absurdly deep code: what it would have defined stays unknown
                     self._active.clear()
                     self.uncertain = 0
-            self._run_uncalled_functions()
+            if not self.alone:
+                self._run_uncalled_functions()
         except BudgetExceeded:
             pass  # pathological input: what was established so far stands
         self.facts.names = self.module_scope.vars
@@ -260,31 +266,88 @@ class Interpreter:
         if isinstance(node, cst.Import):
             for alias in node.names:
                 dotted = _dotted(alias.name)
-                if dotted is None:
-                    continue
-                dispatch.note_import(dotted, self)
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    self.bind(alias.asname.name.value, Ref(dotted), scope)
-                else:
-                    root = dotted.split(".")[0]
-                    self.bind(root, Ref(root), scope)
+                if dotted is not None:
+                    self._import(dotted, _asname(alias), scope)
             return
-        if node.relative or node.module is None:
-            return  # the user's own modules: never followed
-        module = _dotted(node.module)
-        if module is None or isinstance(node.names, cst.ImportStar):
+        level = len(node.relative)
+        module = _dotted(node.module) if node.module is not None else ""
+        if module is None:
             return
+        own = self._project_module(module, level) if level or module else None
+        if own is not None or (level and not module):  # `from . import models` works without an __init__.py
+            self._import_from(own, module, level, node, scope)
+            return
+        if level or isinstance(node.names, cst.ImportStar):
+            return  # a relative import we cannot follow, or * from a library
         dispatch.note_import(module, self)
         for alias in node.names:
             name = _dotted(alias.name)
             if name is None:
                 continue
-            local = name
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                local = alias.asname.name.value
+            local = _asname(alias) or name
             self.bind(local, Ref(f"{module}.{name}"), scope)
             if scope.is_module:
                 self.facts.import_sites[local] = self.site(node)
+
+    def _import(self, dotted: str, asname: str | None, scope: Scope) -> None:
+        """`import x.y [as z]`: the project's module, or a library name."""
+        own = self._project_module(dotted, 0)
+        if own is not None:
+            local = asname or dotted.split(".")[0]
+            target = own if asname or local == dotted else self._project_module(local, 0)
+            self.bind(local, ModuleValue(target, local) if target is not None else UNKNOWN, scope)
+            return
+        dispatch.note_import(dotted, self)
+        if asname is not None:
+            self.bind(asname, Ref(dotted), scope)
+        else:
+            root = dotted.split(".")[0]
+            self.bind(root, Ref(root), scope)
+
+    def _import_from(
+        self, own: ModuleSummary | None, module: str, level: int, node: cst.ImportFrom, scope: Scope
+    ) -> None:
+        """`from models import build_model`: the module's values, as copies named for this program."""
+        names = own.names if own is not None else {}
+        if isinstance(node.names, cst.ImportStar):
+            for name, value in names.items():
+                if not name.startswith("_"):
+                    self._bind_imported(name, value, scope)
+            return
+        for alias in node.names:
+            name = _dotted(alias.name)
+            if name is None:
+                continue
+            local = _asname(alias) or name
+            if name in names:
+                self._bind_imported(local, names[name], scope)
+                continue
+            submodule = self._project_module(f"{module}.{name}" if module else name, level)
+            self.bind(local, ModuleValue(submodule, local) if submodule is not None else UNKNOWN, scope)
+
+    def _bind_imported(self, local: str, value: Value, scope: Scope) -> None:
+        copied = imported(value, local)
+        if isinstance(copied, F.Model):
+            self.facts.models.append(copied)
+        self.bind(local, copied, scope)
+
+    def _project_module(self, name: str, level: int) -> ModuleSummary | None:
+        """The summary of one of the project's own modules, or None (a library, not found, a cycle)."""
+        if not level and name.split(".")[0] in LIBRARIES:
+            return None
+        file = self.host.find_module(name, level)
+        if file is None or file.path in self.loading:
+            return None
+        key = (file.path, file.text, id(self.knowledge))
+        summary = SUMMARIES.get(key)
+        if summary is None:
+            host = self.host.for_module(file.path)
+            alone = Interpreter(module_source(file), self.knowledge, host, self.loading | {file.path}, True)
+            facts = alone.run()
+            summary = ModuleSummary(file, facts.names, {**facts.modules, file.path: file})
+            SUMMARIES.put(key, summary)
+        self.facts.modules.update(summary.modules)
+        return summary
 
     def exec_FunctionDef(self, node: cst.FunctionDef, scope: Scope) -> None:
         defaults = {}
@@ -862,6 +925,12 @@ def _written_at(value: Value) -> Site | None:
     """Where a known value was written, if it says."""
     origin = getattr(value, "origin", None)
     return origin.site if origin is not None else None
+
+
+def _asname(alias) -> str | None:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return None
 
 
 def _dotted(node) -> str | None:

@@ -99,6 +99,11 @@ class Site:
     def line(self) -> int:
         return self.span.start.line
 
+    @property
+    def path(self) -> str | None:
+        """The file it is in, when not the document being analysed."""
+        return self.chunk.path
+
 
 class Origin:
     """Where a known value was written: the literal to edit, and a name to refer to it by."""

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import difflib
 import re
+from pathlib import Path
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from ..analysis.documents import PartFinding
+from ..analysis.documents import Layout
 from ..rules.api import rule_url
-from ..text.diagnostics import Fix, Position, Severity, Span, TextEdit
+from ..text.diagnostics import Diagnostic, Fix, Position, Severity, Span, TextEdit
+from ..text.source import split_lines
 
 SOURCE = "kerasls"
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -72,44 +74,77 @@ def range_json(rng: types.Range) -> dict:
     }
 
 
-def finding_json(finding: PartFinding, converters: list[Converter], uris: list[str], version: int | None) -> dict:
-    """An LSP Diagnostic as JSON in its part; related places and fix edits name their own parts.
+class Places:
+    """Where a core position is for the client: which document (a file, a notebook's cell, or another
+    file of the project) and which range in that document's encoding."""
 
-    The fixes travel in `data` (so a code action is a lookup), with the document version they
-    were made for.
+    def __init__(self, layout: Layout, uris: list[str], texts: list[str], others: dict[str, str], codec: PositionCodec):
+        self.layout = layout
+        self.uris = uris
+        self.codec = codec
+        self.converters = [Converter(split_lines(text), codec) for text in texts]
+        self.others = others  # path -> text of the imported modules
+        self._other_converters: dict[str, Converter] = {}
+
+    def locate(self, path: str | None, span: Span) -> tuple[str, dict] | None:
+        if path is None:
+            located = self.layout.locate_span(span)
+            if located is None:
+                return None
+            part, local = located
+            return self.uris[part], range_json(self.converters[part].range(local))
+        if path not in self.others:
+            return None
+        convert = self._other_converters.get(path)
+        if convert is None:
+            convert = self._other_converters[path] = Converter(split_lines(self.others[path]), self.codec)
+        return Path(path).as_uri(), range_json(convert.range(span))
+
+
+def diagnostic_json(d: Diagnostic, places: Places, version: int | None) -> tuple[str, dict] | None:
+    """An LSP Diagnostic as JSON and the document it belongs to; related places and fix edits name their own.
+
+    The fixes travel in `data` (so a code action is a lookup), with the document version they were made for.
     """
-    d = finding.diagnostic
-    convert = converters[finding.part]
+    located = places.locate(d.path, d.span)
+    if located is None:
+        return None
+    uri, rng = located
+    fixes = [data for data in (_fix_data(fix, places) for fix in d.fixes) if data is not None]
     item = {
-        "range": range_json(convert.range(d.span)),
+        "range": rng,
         "message": d.message,
         "severity": _SEVERITY[d.severity].value,
         "code": d.code,
         "codeDescription": {"href": rule_url(d.code)},
         "source": SOURCE,
-        "data": {
-            "version": version,
-            "fixes": [fix_data(fix, converters, uris, parts) for fix, parts in zip(d.fixes, finding.fix_parts)],
-        },
+        "data": {"version": version, "fixes": fixes},
     }
-    related = [
-        {"location": {"uri": uris[part], "range": range_json(converters[part].range(r.span))}, "message": r.message}
-        for r, part in zip(d.related, finding.related_parts)
-    ]
+    related = []
+    for r in d.related:
+        where = places.locate(r.path, r.span)
+        if where is not None:
+            related.append({"location": {"uri": where[0], "range": where[1]}, "message": r.message})
     if related:
         item["relatedInformation"] = related
-    return item
+    return uri, item
 
 
-def fix_data(fix: Fix, converters: list[Converter], uris: list[str], parts: list[int]) -> dict:
-    return {
-        "title": fix.title,
-        "preferred": fix.preferred,
-        "edits": [
-            {"uri": uris[part], "range": range_json(converters[part].range(e.span)), "newText": e.new_text}
-            for e, part in zip(fix.edits, parts)
-        ],
-    }
+def _fix_data(fix: Fix, places: Places) -> dict | None:
+    edits = []
+    for edit in fix.edits:
+        where = places.locate(edit.path, edit.span)
+        if where is None:
+            return None
+        edits.append({"uri": where[0], "range": where[1], "newText": edit.new_text})
+    return {"title": fix.title, "preferred": fix.preferred, "edits": edits}
+
+
+def moved_to(item: dict, uri: str, rng: dict, primary_uri: str) -> dict:
+    """The same finding shown at another place (the fit that ties a model in another file to its labels),
+    its real place first among the related ones."""
+    primary = {"location": {"uri": primary_uri, "range": item["range"]}, "message": "the finding is here"}
+    return {**item, "range": rng, "relatedInformation": [primary, *item.get("relatedInformation", [])]}
 
 
 _CONVERTER = None

@@ -14,7 +14,7 @@ async def pull_diagnostics(ls: KerasLanguageServer, params: types.DocumentDiagno
     ls.start_pulling()
     document = ls.require(uri)
     if ls.settings.run == "onSave" and document.items_version is not None:
-        return full_report(document.items.get(uri, []), document.items_version)
+        return full_report(ls.items_for(document, uri), document.items_version)
     analysed = await ls.current(document)
     if analysed is None:
         return full_report([], None)
@@ -24,7 +24,7 @@ async def pull_diagnostics(ls: KerasLanguageServer, params: types.DocumentDiagno
         return full_report(stale, None)
     part = analysed.snapshot.part_of(uri)
     version = analysed.snapshot.versions[part] if part is not None else None
-    return full_report(document.items.get(uri, []), version)
+    return full_report(ls.items_for(document, uri), version)
 
 
 def full_report(items: list[dict], version) -> dict:

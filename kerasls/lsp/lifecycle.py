@@ -37,7 +37,10 @@ async def initialized(ls: KerasLanguageServer, params: types.InitializedParams) 
                             id="kerasls-pyproject",
                             method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                             register_options=types.DidChangeWatchedFilesRegistrationOptions(
-                                watchers=[types.FileSystemWatcher(glob_pattern="**/pyproject.toml")]
+                                watchers=[
+                                    types.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
+                                    types.FileSystemWatcher(glob_pattern="**/*.py"),  # the project's modules
+                                ]
                             ),
                         )
                     ]
@@ -93,6 +96,10 @@ def did_change_watched_files(ls: KerasLanguageServer, params: types.DidChangeWat
     if any(change.uri.endswith("pyproject.toml") for change in params.changes):
         ls.forget_project_settings()
         ls.recheck_all()
+        return
+    for change in params.changes:
+        if change.uri.endswith(".py") and change.uri not in ls.documents:  # an open buffer wins over the disk
+            ls.recheck_dependents(change.uri)
 
 
 def exit_now(ls: KerasLanguageServer, params) -> None:

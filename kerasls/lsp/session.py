@@ -19,13 +19,13 @@ from pygls.uris import to_fs_path
 
 from .. import __version__
 from ..analysis import Analysis, analyze
-from ..analysis.documents import PartFinding, map_diagnostics
 from ..analysis.settings import Settings, SettingsError
 from ..filesystem import FileSystemHost, find_pyproject, load_settings
 from ..rules import SYNTAX_ERROR
 from ..text.source import split_lines
 from . import convert as L
 from .documents import Analysed, FileDocument, NotebookDocument, OpenDocument
+from .project import ProjectView
 from .settings import ServerSettings
 from .worker import Worker
 
@@ -56,6 +56,7 @@ class KerasLanguageServer(LanguageServer):
         self.configured = asyncio.Event()  # set once the editor's settings are known
         self.reported_failures: set[str] = set()
         self._project: dict[tuple, Settings] = {}
+        self.project = ProjectView()
 
     # -- documents ----------------------------------------------------------------------
     def open_file(self, uri: str) -> OpenDocument:
@@ -70,7 +71,27 @@ class KerasLanguageServer(LanguageServer):
         document = self.documents.pop(uri, None)
         if document is not None and document.timer is not None:
             document.timer.cancel()
+        for target in self.project.forget(uri):
+            self.republish(target)
+        self.recheck_dependents(uri)  # they read this file from the disk again
         return document
+
+    def recheck_dependents(self, uri: str) -> None:
+        """Analyse again the open documents that import this file (debounced like typing)."""
+        if not uri.startswith("file:"):
+            return
+        path = str(Path(to_fs_path(uri)).resolve())
+        for owner in self.project.dependents(path):
+            if owner in self.documents and owner != uri:
+                self.schedule(self.documents[owner], self.settings.debounce)
+
+    def overlay(self) -> dict[str, str]:
+        """Open files' editor buffers, by path: imports read them instead of the disk."""
+        buffers = {}
+        for uri, document in self.documents.items():
+            if isinstance(document, FileDocument) and uri.startswith("file:"):
+                buffers[str(Path(to_fs_path(uri)).resolve())] = self.workspace.get_text_document(uri).source
+        return buffers
 
     def owner(self, uri: str) -> OpenDocument | None:
         """The open document a URI belongs to: the file itself, or the notebook of a cell."""
@@ -122,7 +143,7 @@ class KerasLanguageServer(LanguageServer):
         """Analyse a document's text with its project's settings and its folder (worker thread)."""
         path = Path(to_fs_path(uri)) if uri.startswith("file:") else None
         lint = self.settings.lint_settings(self.project_settings(path))
-        host = FileSystemHost(path, self.workspace.root_path)
+        host = FileSystemHost(path, self.workspace.root_path, overlay=self.overlay())
         return analyze(text, host=host, settings=lint, previous=previous, barriers=barriers)
 
     def schedule(self, document: OpenDocument, delay_ms: int) -> None:
@@ -185,7 +206,7 @@ class KerasLanguageServer(LanguageServer):
             self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
 
     def remember(self, document: OpenDocument, analysed: Analysed) -> None:
-        """Keep an analysis and work out what to show for it, per part."""
+        """Keep an analysis and work out what to show for it: per part, and in the other files it involves."""
         if document.analysed is not None and document.analysed.analysis is not analysed.analysis:
             document.analysed.analysis.release()
         document.analysed = analysed
@@ -193,29 +214,57 @@ class KerasLanguageServer(LanguageServer):
         document.items_key, document.items_version = snapshot.key, snapshot.version
         code_parts = [uri for uri, part in zip(snapshot.uris, snapshot.document.parts) if part.kind == "code"]
         document.items = {uri: [] for uri in code_parts}
-        if not self.settings.enable:
-            return
-        converters = [self.converter(part.source) for part in snapshot.document.parts]
+        modules = analysis.facts.modules if analysis.facts is not None else {}
+        self.project.depends(document.uri, set(modules))
+        elsewhere: dict[str, list[dict]] = {}
+        if self.settings.enable:
+            places = L.Places(
+                analysed.layout,
+                list(snapshot.uris),
+                [part.source for part in snapshot.document.parts],
+                {path: file.text for path, file in modules.items()},
+                self.workspace.position_codec,
+            )
+            if analysis.syntax is None:
+                self._place_findings(document, analysis, places, snapshot.version, elsewhere)
+                document.carried = list(document.items.get(document.uri, []))
+            else:
+                # Mid-edit (a file that does not parse): keep what the last good analysis found above the broken line.
+                broken = analysis.syntax.span.start.line
+                items = [d for d in document.carried if L.starts_before(d, broken)]
+                syntax = [d for d in analysis.diagnostics if d.code == SYNTAX_ERROR.code]
+                converted = L.diagnostic_json(syntax[0], places, snapshot.version) if syntax else None
+                if self.settings.show_syntax_errors and converted is not None:
+                    items.append(converted[1])
+                document.items[document.uri] = items
+        for uri in self.project.contribute(document.uri, elsewhere):
+            self.republish(uri)
 
-        def to_json(finding: PartFinding) -> dict:
-            return L.finding_json(finding, converters, list(snapshot.uris), snapshot.version)
-
-        findings = map_diagnostics(analysed.layout, analysis.diagnostics)
-        syntax = [f for f in findings if f.diagnostic.code == SYNTAX_ERROR.code]
-        found = [f for f in findings if f.diagnostic.code != SYNTAX_ERROR.code or analysis.syntax is None]
-        if analysis.syntax is None:
-            for finding in found:
-                if finding.diagnostic.code == SYNTAX_ERROR.code and not self.settings.show_syntax_errors:
-                    continue
-                document.items.setdefault(snapshot.uris[finding.part], []).append(to_json(finding))
-            document.carried = list(document.items.get(document.uri, []))
-            return
-        # Mid-edit (a file that does not parse): keep what the last good analysis found above the broken line.
-        broken = analysis.syntax.span.start.line
-        items = [d for d in document.carried if L.starts_before(d, broken)]
-        if self.settings.show_syntax_errors and syntax:
-            items.append(to_json(syntax[0]))
-        document.items[document.uri] = items
+    def _place_findings(self, document: OpenDocument, analysis: Analysis, places: L.Places, version, elsewhere) -> None:
+        for diagnostic in analysis.diagnostics:
+            if diagnostic.code == SYNTAX_ERROR.code and not self.settings.show_syntax_errors:
+                continue
+            converted = L.diagnostic_json(diagnostic, places, version)
+            if converted is None:
+                continue
+            uri, item = converted
+            if uri in document.items:
+                document.items[uri].append(item)
+                continue
+            # Its place is in another file (the Dense(1) in models.py): shown there when that file is open,
+            # and here at the last place of this document it involves (the fit that ties them).
+            elsewhere.setdefault(uri, []).append(item)
+            here = [
+                info["location"]
+                for info in item.get("relatedInformation", [])
+                if info["location"]["uri"] in document.items
+            ]
+            if here:
+                last = max(
+                    here,
+                    key=lambda location: (location["range"]["start"]["line"], location["range"]["start"]["character"]),
+                )
+                document.items[last["uri"]].append(L.moved_to(item, last["uri"], last["range"], uri))
 
     # -- publishing ---------------------------------------------------------------------
     def publish(self, uri: str, version: int | None, items: list[dict]) -> None:
@@ -234,11 +283,26 @@ class KerasLanguageServer(LanguageServer):
             self.publish(uri, None, [])  # a cell that was removed
         versions = dict(zip(snapshot.uris, snapshot.versions))
         for uri, items in document.items.items():
+            items = items + self.project.placed_in(uri)
             if items or uri in document.published or not document.several_parts:
                 self.publish(uri, versions.get(uri), items)
         document.published = {uri for uri, items in document.items.items() if items} | (
             document.published & set(document.items)
         )
+
+    def items_for(self, document: OpenDocument, uri: str) -> list[dict]:
+        """What the client should show for one part: its own findings and those other analyses place there."""
+        return document.items.get(uri, []) + self.project.placed_in(uri)
+
+    def republish(self, uri: str) -> None:
+        """Findings placed in this file by another document changed: show them, if it is open."""
+        document = self.owner(uri)
+        if document is None or document.analysed is None:
+            return
+        if self.pull_mode:
+            self.request_refresh()
+        else:
+            self.publish_document(document)
 
     def unpublish(self, document: OpenDocument, also: set[str] = frozenset()) -> None:
         for uri in document.published | set(also) | ({document.uri} if not document.several_parts else set()):

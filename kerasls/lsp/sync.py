@@ -25,12 +25,14 @@ def did_change(ls: KerasLanguageServer, params: types.DidChangeTextDocumentParam
             document.carried = []
     if ls.settings.run == "onType":
         ls.schedule(document, ls.settings.debounce)
+        ls.recheck_dependents(document.uri)
 
 
 def did_save(ls: KerasLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
     document = ls.documents.get(params.text_document.uri)
     if isinstance(document, FileDocument):
         ls.schedule(document, 0)
+        ls.recheck_dependents(document.uri)
 
 
 def did_close(ls: KerasLanguageServer, params: types.DidCloseTextDocumentParams) -> None:

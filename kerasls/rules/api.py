@@ -137,11 +137,12 @@ class Rule:
             if where is None:
                 continue
             span = where.span
-            if (span, note) in seen or span == site.span:
+            if (where.path, span, note) in seen or (where.path == site.path and span == site.span):
                 continue
-            seen.add((span, note))
-            places.append(Related(span, note))
-        return Diagnostic(self.code, self.name, severity or self.severity, message, site.span, places, list(fixes))
+            seen.add((where.path, span, note))
+            places.append(Related(span, note, where.path))
+        severity = severity or self.severity
+        return Diagnostic(self.code, self.name, severity, message, site.span, places, list(fixes), site.path)
 
     @classmethod
     def doc(cls, knowledge: Knowledge | None = None) -> str:

@@ -12,6 +12,11 @@ from ..engine.values import Site
 from ..text.diagnostics import Applicability, Fix, Position, Span, TextEdit
 
 
+def at(site: Site, span: Span, text: str) -> TextEdit:
+    """An edit at `span` of the file `site` is in."""
+    return TextEdit(span, text, site.path)
+
+
 def full_span(site: Site) -> Span:
     """A node's span including the parentheses around it (libcst's positions leave them out)."""
     node = site.node
@@ -23,7 +28,7 @@ def full_span(site: Site) -> Span:
 
 def replace(site: Site, text: str) -> TextEdit:
     """Replace a whole expression (with its parentheses) by `text`."""
-    return TextEdit(full_span(site), text)
+    return at(site, full_span(site), text)
 
 
 def replace_string(site: Site, value: str) -> TextEdit | None:
@@ -35,7 +40,7 @@ def replace_string(site: Site, value: str) -> TextEdit | None:
     prefix = node.prefix
     if quote in value or "\\" in value:
         return None
-    return TextEdit(site.span, f"{prefix}{quote}{value}{quote}")
+    return at(site, site.span, f"{prefix}{quote}{value}{quote}")
 
 
 def rename_callee(site: Site, new_name: str) -> TextEdit | None:
@@ -43,9 +48,9 @@ def rename_callee(site: Site, new_name: str) -> TextEdit | None:
     node = site.node
     target = node.func if isinstance(node, cst.Call) else node
     if isinstance(target, cst.Attribute):
-        return TextEdit(Site(site.chunk, target.attr).span, new_name)
+        return at(site, Site(site.chunk, target.attr).span, new_name)
     if isinstance(target, cst.Name):
-        return TextEdit(Site(site.chunk, target).span, new_name)
+        return at(site, Site(site.chunk, target).span, new_name)
     return None
 
 
@@ -69,19 +74,19 @@ def set_argument(site: Site, name: str, value_code: str, position: int | None = 
         return None
     existing = call_argument(site, name, position)
     if existing is not None:
-        return TextEdit(Site(site.chunk, existing.value).span, value_code)
+        return at(site, Site(site.chunk, existing.value).span, value_code)
     if any(arg.star for arg in call.args):
         return None
     if call.args:
         last = call.args[-1]
         end = Site(site.chunk, last.value).span.end
-        return TextEdit(Span(end, end), f", {name}={value_code}")
+        return at(site, Span(end, end), f", {name}={value_code}")
     func_end = Site(site.chunk, call.func).span.end
     opening = _find_after(site, func_end, "(")
     if opening is None:
         return None
     point = Position(opening.line, opening.column + 1)
-    return TextEdit(Span(point, point), f"{name}={value_code}")
+    return at(site, Span(point, point), f"{name}={value_code}")
 
 
 def _find_after(site: Site, start: Position, char: str) -> Position | None:

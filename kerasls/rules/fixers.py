@@ -26,6 +26,8 @@ def _defined_before(count: F.ClassCount, at: Site) -> bool:
     origin = count.site
     if origin is None:
         return True
+    if origin.path != at.path:
+        return False  # named in another file: that name may mean nothing where the fix writes
     if _in_function(at):
         return True  # globals are read when the function runs, after the module set them
     return origin.line < at.line
@@ -174,8 +176,8 @@ def add_import_name(import_site: Site, name: str) -> TextEdit:
     last = statement.names[-1]
     end = Site(import_site.chunk, last).span.end
     if last.comma is not cst.MaybeSentinel.DEFAULT and isinstance(last.comma, cst.Comma):
-        return TextEdit(Span(end, end), f" {name},")
-    return TextEdit(Span(end, end), f", {name}")
+        return edits.at(import_site, Span(end, end), f" {name},")
+    return edits.at(import_site, Span(end, end), f", {name}")
 
 
 def set_units_literal(head: Head, n: int) -> TextEdit | None:

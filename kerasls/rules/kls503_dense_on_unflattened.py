@@ -172,9 +172,9 @@ model.fit(np.load("x.npy"), y)
             prefix = module + "."
         if t.model.kind == "sequential":
             start = dense.site.span.start
-            return TextEdit(Span(start, start), f"{prefix}{layer_name}(), ")
+            return edits.at(dense.site, Span(start, start), f"{prefix}{layer_name}(), ")
         call = row.site.node if row.site is not None else None
         if isinstance(call, cst.Call) and len(call.args) == 1 and call.func is dense.site.node:
             argument = Site(row.site.chunk, call.args[0].value)
-            return TextEdit(argument.span, f"{prefix}{layer_name}()({argument.code})")
+            return edits.at(argument, argument.span, f"{prefix}{layer_name}()({argument.code})")
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..engine.values import Site
-from ..text.diagnostics import Severity, TextEdit
+from ..text.diagnostics import Severity
 from . import edits
 from .api import Context, Example, Rule
 
@@ -99,6 +99,6 @@ model.fit(x=gen, steps_per_epoch=10, epochs=3)
             keyword = next(
                 a.keyword for a in call.site.node.args if a.keyword is not None and a.keyword.value == "generator"
             )
-            changes.append(TextEdit(Site(call.site.chunk, keyword).span, "x"))
+            changes.append(edits.at(call.site, Site(call.site.chunk, keyword).span, "x"))
         made = edits.fix(f"Use model.{new}", *changes, preferred=True)
         return [made] if made else []

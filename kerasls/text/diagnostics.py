@@ -65,6 +65,7 @@ class Span:
 class TextEdit:
     span: Span
     new_text: str
+    path: str | None = None  # another file than the document analysed (an imported module)
 
 
 class Applicability(enum.Enum):
@@ -86,6 +87,7 @@ class Fix:
 class Related:
     span: Span
     message: str
+    path: str | None = None
 
 
 @dataclass
@@ -97,6 +99,7 @@ class Diagnostic:
     span: Span
     related: list[Related] = field(default_factory=list)
     fixes: list[Fix] = field(default_factory=list)
+    path: str | None = None  # where the primary place is, when not in the document analysed
 
     @property
     def preferred_fix(self) -> Fix | None:
@@ -106,4 +109,4 @@ class Diagnostic:
         return self.fixes[0] if self.fixes else None
 
     def sort_key(self) -> tuple:
-        return (self.span.start, self.code)
+        return (self.path or "", self.span.start, self.code)

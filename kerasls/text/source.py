@@ -292,15 +292,16 @@ class Chunk:
     computed once per edit of the statement, not once per keystroke anywhere.
     """
 
-    __slots__ = ("index", "start_line", "text", "_parsed", "sites", "literals")
+    __slots__ = ("index", "start_line", "text", "_parsed", "sites", "literals", "path")
 
-    def __init__(self, index: int, start_line: int, text: str, parsed: _Parsed):
+    def __init__(self, index: int, start_line: int, text: str, parsed: _Parsed, path: str | None = None):
         self.index = index
         self.start_line = start_line
         self.text = text
         self._parsed = parsed
         self.sites: dict = {}
         self.literals: dict = {}
+        self.path = path  # the file, when not the document being analysed (an imported module)
 
     @property
     def memo(self) -> dict:
@@ -339,8 +340,10 @@ class Source:
         cache: _ParseCache = PARSE_CACHE,
         previous: Source | None = None,
         barriers: list[int] | None = None,
+        path: str | None = None,
     ):
         self.text = text
+        self.path = path  # None for the document being analysed; a file path for an imported module
         self.lines = split_lines(text)
         self.barriers = frozenset(barriers or ())
         if self.barriers:
@@ -361,7 +364,7 @@ class Source:
             if old is not None and old.index == index:
                 chunks.append(old)
             else:
-                chunks.append(Chunk(index, start, text, cache.get(text)))
+                chunks.append(Chunk(index, start, text, cache.get(text), self.path))
         if any(chunk.problem for chunk in chunks) and len(chunks) > 1 and not self.barriers:
             chunks = self._resplit_with_ast(chunks, cache)
         return chunks
@@ -381,7 +384,7 @@ class Source:
                 starts.append(first)
         bounds = starts + [len(self.lines)]
         return [
-            Chunk(index, start, "".join(self.lines[start:end]), cache.get("".join(self.lines[start:end])))
+            Chunk(index, start, "".join(self.lines[start:end]), cache.get("".join(self.lines[start:end])), self.path)
             for index, (start, end) in enumerate(zip(bounds, bounds[1:]))
         ]
 
