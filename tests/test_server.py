@@ -165,6 +165,31 @@ async def test_typing_a_broken_line_keeps_findings_above_and_adds_a_syntax_error
     assert sorted(d.code for d in await published(client, uri, 3)) == sorted(SEED_CODES)
 
 
+async def test_clients_sending_the_whole_text_keep_the_findings_above_an_unfinished_line(client: LanguageClient):
+    """Some clients send the full text in didChange even under incremental sync."""
+    uri = await open_seed(client, "whole_text.py")
+    await published(client, uri, 1)
+    typed = SEED_TEXT + "history = model.fit(train_data_gen,\n"
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=typed)],
+        )
+    )
+    items = await published(client, uri, 2)
+    assert sorted(d.code for d in items) == sorted(["KLS001", *SEED_CODES])
+    assert next(d for d in items if d.code == "KLS101").range.start.line == DENSE_LINE
+    moved = "# a comment line typed at the top\n" + typed  # the whole text again, one line longer above
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=moved)],
+        )
+    )
+    items = await published(client, uri, 3)
+    assert next(d for d in items if d.code == "KLS101").range.start.line == DENSE_LINE + 1
+
+
 async def test_findings_move_with_lines_inserted_above_while_broken(client: LanguageClient):
     uri = await open_seed(client, "moving.py")
     await published(client, uri, 1)

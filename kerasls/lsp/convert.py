@@ -205,6 +205,23 @@ def line_edits(before_lines: list[str], after_lines: list[str]) -> list[types.Te
     return edits
 
 
+def difference(before: str, after: str) -> types.TextDocumentContentChangePartial:
+    """A whole-text change as the one range of lines it replaces (common first and last lines kept)."""
+    old, new = split_lines(before), split_lines(after)
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(
+            start=types.Position(line=head, character=0), end=types.Position(line=len(old) - tail, character=0)
+        ),
+        text="".join(new[head : len(new) - tail]),
+    )
+
+
 def shift_range(rng: dict, change: types.TextDocumentContentChangePartial, codec: PositionCodec) -> dict | None:
     """Where a JSON range moves when a change is applied before it; None when the change touches it."""
     start, end = change.range.start, change.range.end

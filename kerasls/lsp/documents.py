@@ -74,6 +74,8 @@ class OpenDocument:
 
 
 class FileDocument(OpenDocument):
+    text: str = ""  # the text `carried` is positioned in: the latest the client sent
+
     def snapshot(self, workspace: Workspace) -> Snapshot:
         doc = workspace.get_text_document(self.uri)
         return Snapshot(Document.file(doc.source), (self.uri,), (doc.version,), doc.version, doc.version)

@@ -10,7 +10,9 @@ from .session import KerasLanguageServer
 
 
 def did_open(ls: KerasLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
-    ls.schedule(ls.open_file(params.text_document.uri), 0)
+    document = ls.open_file(params.text_document.uri)
+    document.text = params.text_document.text
+    ls.schedule(document, 0)
 
 
 def did_change(ls: KerasLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -18,11 +20,16 @@ def did_change(ls: KerasLanguageServer, params: types.DidChangeTextDocumentParam
     if not isinstance(document, FileDocument):
         return
     codec = ls.workspace.position_codec
-    for change in params.content_changes:
+    text = ls.workspace.get_text_document(document.uri).source
+    changes = list(params.content_changes)
+    if all(isinstance(change, types.TextDocumentContentChangeWholeDocument) for change in changes):
+        changes = [L.difference(document.text, text)]  # a client that sends the whole text: what changed in it
+    for change in changes:
         if isinstance(change, types.TextDocumentContentChangePartial):
             document.carried = [d for d in (L.shift_diagnostic(d, change, codec) for d in document.carried) if d]
         else:
             document.carried = []
+    document.text = text
     if ls.settings.run == "onType":
         ls.schedule(document, ls.settings.debounce)
         ls.recheck_dependents(document.uri)
