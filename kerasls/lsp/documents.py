@@ -54,6 +54,8 @@ class OpenDocument:
     # Findings of the last analysis that parsed, moved along with every edit since (files only).
     carried: list[dict] = field(default_factory=list)
     published: set[str] = field(default_factory=set)  # part URIs with diagnostics on the client
+    outside: int = 0  # bumped when a file it imports changes: its analysis is stale though its text is not
+    pull_again: bool = False  # a pulling client should ask again: its findings changed without an edit of its own
 
     fix_all_kind = FIX_ALL_KIND
     several_parts = False  # the client pulls each part on its own
@@ -78,10 +80,12 @@ class FileDocument(OpenDocument):
 
     def snapshot(self, workspace: Workspace) -> Snapshot:
         doc = workspace.get_text_document(self.uri)
-        return Snapshot(Document.file(doc.source), (self.uri,), (doc.version,), doc.version, doc.version)
+        return Snapshot(
+            Document.file(doc.source), (self.uri,), (doc.version,), doc.version, (doc.version, self.outside)
+        )
 
     def key(self, workspace: Workspace) -> object:
-        return workspace.get_text_document(self.uri).version
+        return (workspace.get_text_document(self.uri).version, self.outside)
 
     def version(self, workspace: Workspace) -> int | None:
         return workspace.get_text_document(self.uri).version
@@ -105,10 +109,12 @@ class NotebookDocument(OpenDocument):
             cells.append(Cell(document.source, "code" if code else "markdown"))
             uris.append(cell.document)
             versions.append(document.version)
-        return Snapshot(Document.cells(cells), tuple(uris), tuple(versions), notebook.version, self.changes)
+        return Snapshot(
+            Document.cells(cells), tuple(uris), tuple(versions), notebook.version, (self.changes, self.outside)
+        )
 
     def key(self, workspace: Workspace) -> object:
-        return self.changes
+        return (self.changes, self.outside)
 
     def version(self, workspace: Workspace) -> int | None:
         return workspace.get_notebook_document(notebook_uri=self.uri).version

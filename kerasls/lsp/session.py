@@ -83,6 +83,8 @@ class KerasLanguageServer(LanguageServer):
         path = str(Path(to_fs_path(uri)).resolve())
         for owner in self.project.dependents(path):
             if owner in self.documents and owner != uri:
+                self.documents[owner].outside += 1
+                self.documents[owner].pull_again = True
                 self.schedule(self.documents[owner], self.settings.debounce)
 
     def overlay(self) -> dict[str, str]:
@@ -164,8 +166,9 @@ class KerasLanguageServer(LanguageServer):
             return  # an edit arrived meanwhile: a newer analysis is on its way
         if not self.pull_mode:
             self.publish_document(document)
-        elif self.settings.run == "onSave":
-            self.request_refresh()  # a pulling client only asks again after edits, not after saves
+        elif self.settings.run == "onSave" or document.pull_again:
+            document.pull_again = False
+            self.request_refresh()  # a pulling client asks again after its own edits, not after saves or others' edits
 
     async def analyze_now(self, document: OpenDocument, still_wanted: Callable[[], bool] = lambda: True):
         """Analyse the document as it is now; None when the result is no longer wanted."""

@@ -200,3 +200,61 @@ def test_lspconfig_snippet_drives_the_server(lspconfig_run):
         (seed_line("metrics="), "KLS401"),
     ]
     assert [m["message"] for m in lspconfig_run["server_messages"] if m["type"] == 1] == []
+
+
+MODELS_PY = """import keras
+from keras import layers
+
+
+def build_model(input_shape=(64, 64, 3)):
+    return keras.Sequential([
+        keras.Input(shape=input_shape),
+        layers.Conv2D(8, 3, activation="relu"),
+        layers.GlobalAveragePooling2D(),
+        layers.Dense(1),
+    ])
+"""
+TRAIN_PY = """from keras.preprocessing.image import ImageDataGenerator
+from models import build_model
+
+train = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
+    "data/train", target_size=(64, 64), class_mode="categorical"
+)
+model = build_model()
+model.compile(loss="categorical_crossentropy")
+model.fit(train, epochs=3)
+"""
+
+
+def test_a_two_file_project(tmp_path):
+    """The model is built in models.py and fit in train.py; the fix from train.py edits models.py."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "leaves"\n')
+    (project / "models.py").write_text(MODELS_PY)
+    (project / "train.py").write_text(TRAIN_PY)
+    for name in ("oak", "elm", "ash"):
+        (project / "data" / "train" / name).mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("NVIM", "VIMINIT", "MYVIMRC", "KERASLS_PYTHON")}
+    for name in ("config", "data", "state", "cache", "runtime"):
+        (tmp_path / "xdg" / name).mkdir(parents=True, exist_ok=True)
+        env[f"XDG_{name.upper()}_{'DIR' if name == 'runtime' else 'HOME'}"] = str(tmp_path / "xdg" / name)
+    out = tmp_path / "record.json"
+    env.update(
+        KERASLS_TEST_PYTHON=sys.executable,
+        KERASLS_TEST_DIR=str(project),
+        KERASLS_TEST_OUT=str(out),
+        KERASLS_TEST_BUDGET_MS=str(BUDGET_MS),
+    )
+    proc = subprocess.run(
+        [str(nvim_binary()), "--headless", "--clean", "-u", str(HERE / "project_test.lua")],
+        cwd=project, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT_S,
+    )  # fmt: skip
+    assert out.is_file(), describe_failure(tmp_path, proc.stdout, proc.stderr)
+    record = json.loads(out.read_text())
+    assert record["ok"], f"{record}\n{describe_failure(tmp_path, proc.stdout, proc.stderr)}"
+    assert record["train_line"] == TRAIN_PY.splitlines().index("model.fit(train, epochs=3)") + 1
+    assert record["related_uri"] == (project / "models.py").as_uri()
+    assert record["models_line"] == MODELS_PY.splitlines().index("        layers.Dense(1),") + 1
+    assert "layers.Dense(3)," in record["models_text"] and record["models_modified"]
+    assert (project / "models.py").read_text() == MODELS_PY  # edited in the editor, not saved
