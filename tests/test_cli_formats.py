@@ -67,6 +67,8 @@ def test_sarif_output_is_valid_sarif_2_1_0(outputs):
     run = log["runs"][0]
     assert run["columnKind"] == "unicodeCodePoints"
     assert {r["ruleId"] for r in run["results"]} >= {"KLS101", "KLS201", "KLS401"}
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert {"examples/leaf_species_cnn.py", "examples/tags%2Cv2%3Afinal.py"} <= uris  # relative, percent-encoded
 
 
 def test_sarif_notebook_locations_point_into_the_ipynb_text(outputs, workdir):

@@ -7,6 +7,8 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
 from xml.etree import ElementTree
 
 from .. import __version__
@@ -235,6 +237,14 @@ def _sarif_location(path: str, place: Place) -> dict:
 
 
 def _uri(path: str) -> str:
+    """A SARIF artifact URI: a relative reference for a relative path (code scanning resolves it
+    against the repository's root), a file: URI for an absolute one; percent-encoded."""
+    if Path(path).is_absolute():
+        return Path(path).as_uri()
+    return quote(_posix(path), safe="/")
+
+
+def _posix(path: str) -> str:
     return path.replace("\\", "/")
 
 
@@ -328,7 +338,7 @@ def to_github(results: list[FileResult]) -> str:
             properties = ",".join(
                 f"{key}={_escape_property(str(value))}"
                 for key, value in (
-                    ("file", _uri(result.path)),
+                    ("file", _posix(result.path)),
                     ("line", span.start.line + 1),
                     ("col", span.start.column + 1),
                     ("endLine", span.end.line + 1),
@@ -357,7 +367,7 @@ def to_gitlab(results: list[FileResult]) -> str:
     for result in results:
         for f in result.findings:
             span = f.place.raw if f.place.raw is not None else f.place.span
-            key = (_uri(result.path), f.code, f.message)
+            key = (_posix(result.path), f.code, f.message)
             seen[key] += 1
             fingerprint = hashlib.sha256("\0".join((*key, str(seen[key]))).encode()).hexdigest()
             items.append(
@@ -367,7 +377,7 @@ def to_gitlab(results: list[FileResult]) -> str:
                     "fingerprint": fingerprint,
                     "severity": _GITLAB_SEVERITY[f.severity],
                     "location": {
-                        "path": _uri(result.path),
+                        "path": _posix(result.path),
                         "lines": {"begin": span.start.line + 1, "end": span.end.line + 1},
                     },
                 }
