@@ -137,3 +137,36 @@ def test_junit(outputs):
     assert any(
         c.get("name") == "org.kerasls.KLS101" and c.get("classname").endswith("leaf_species_cnn.py") for c in cases
     )
+
+
+def test_sarif_regions_in_a_notebook_stored_as_one_escaped_string(tmp_path):
+    """A cell whose source is one JSON string (all its lines on one line of the file), with
+    \\u escapes and a surrogate pair before the finding: the region still covers exactly the
+    finding's text as the file spells it."""
+    source = (
+        'import keras\n# 🌿 feuilles, "guillemets" \\ et tabulation\t!\n'
+        "model = keras.Sequential([keras.layers.Dense(1, activation='softmax')])\n"
+        "model.compile(loss='binary_crossentropy', optimizer='adam')\n"
+    )
+    notebook = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "# title"},
+            {"cell_type": "code", "metadata": {}, "source": source, "outputs": [], "execution_count": None},
+        ],
+    }
+    (tmp_path / "one_string.ipynb").write_text(json.dumps(notebook, ensure_ascii=True, indent=1))
+    result = kerasls("check", "--output-format", "sarif", "one_string.ipynb", cwd=tmp_path)
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    assert results, result.stderr
+    raw_lines = (tmp_path / "one_string.ipynb").read_text().split("\n")
+    cell_lines = source.splitlines()
+    for finding in results:
+        region = finding["locations"][0]["physicalLocation"]["region"]
+        cell = region["properties"]
+        assert cell["cell"] == 1 and cell["cellStartLine"] == cell["cellEndLine"]
+        text = cell_lines[cell["cellStartLine"] - 1][cell["cellStartColumn"] - 1 : cell["cellEndColumn"] - 1]
+        raw = raw_lines[region["startLine"] - 1][region["startColumn"] - 1 : region["endColumn"] - 1]
+        assert raw == json.dumps(text, ensure_ascii=True)[1:-1] and text, (finding["ruleId"], text, raw)
