@@ -175,14 +175,25 @@ def _keras_config_backend() -> str | None:
     return backend if isinstance(backend, str) else None
 
 
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest pyproject.toml at or above `start` that has a [tool.kerasls] table."""
+CONFIG_NAMES = (".kerasls.toml", "kerasls.toml", "pyproject.toml")
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest configuration at or above `start`: a `.kerasls.toml` or `kerasls.toml` (its
+    options at the top level), or a pyproject.toml that has a [tool.kerasls] table; in one
+    folder, in that order (as ruff prefers its own files to pyproject.toml)."""
     start = start if start.is_dir() else start.parent
     for folder in [start, *start.parents]:
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file() and _has_kerasls_table(candidate):
-            return candidate
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_kerasls_table(candidate)):
+                return candidate
     return None
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest configuration (see find_config): kept under its old name for the server."""
+    return find_config(start)
 
 
 def _has_kerasls_table(path: Path) -> bool:
@@ -197,16 +208,24 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+def is_pyproject(path: Path) -> bool:
+    return path.name == "pyproject.toml"
+
+
 def load_settings(pyproject: Path | None, base: Settings | None = None) -> Settings:
-    """Settings from a pyproject's [tool.kerasls]; raises SettingsError with the file named."""
+    """Settings from a pyproject's [tool.kerasls] or a kerasls.toml; raises SettingsError with the file named."""
     base = base or Settings()
     if pyproject is None:
         return base
     try:
-        table = _read_toml(pyproject).get("tool", {}).get("kerasls", {})
+        document = _read_toml(pyproject)
     except (OSError, ValueError) as error:
-        raise SettingsError(f"{pyproject}: {error}") from None
+        raise SettingsError(f"{pyproject}: {getattr(error, 'strerror', None) or error}") from None
+    if is_pyproject(pyproject):
+        table, where = document.get("tool", {}).get("kerasls", {}), "[tool.kerasls] "
+    else:
+        table, where = document, ""
     try:
         return from_mapping(table, base)
     except SettingsError as error:
-        raise SettingsError(f"{pyproject}: [tool.kerasls] {error}") from None
+        raise SettingsError(f"{pyproject}: {where}{error}") from None

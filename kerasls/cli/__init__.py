@@ -8,6 +8,7 @@ import sys
 from .. import __version__
 from ..rules import ALL_RULES, find
 from .check import command_check
+from .report import FORMATS
 
 
 def command_rules(args: argparse.Namespace) -> int:
@@ -41,19 +42,94 @@ def command_summary(args: argparse.Namespace) -> int:
     return print_summaries(args)
 
 
+def command_clean(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .cache import clear, default_cache_dir
+
+    folder = Path(args.cache_dir) if args.cache_dir else default_cache_dir(Path.cwd())
+    if clear(folder):
+        print(f"Removed {folder}")
+    return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kerasls", description="A Keras-aware linter and language server.")
     parser.add_argument("--version", action="version", version=f"kerasls {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    check = sub.add_parser("check", help="check Python files and folders for Keras mismatches")
-    check.add_argument("paths", nargs="*", help="files or folders (default: .)")
-    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
-    check.add_argument("--fix", action="store_true", help="apply the preferred fixes and write the files")
-    check.add_argument("--diff", action="store_true", help="print the fixes as a diff; write nothing")
-    check.add_argument("--select", action="append", help="rule codes, prefixes or names to run (e.g. KLS1,KLS401)")
-    check.add_argument("--ignore", action="append", help="rule codes, prefixes or names to skip")
+    check = sub.add_parser(
+        "check",
+        help="check Python files, notebooks and folders for Keras mismatches",
+        description="Check Python files, notebooks and folders for Keras mismatches. "
+        "Exit status: 0 no error or warning found, 1 some found, 2 bad usage, configuration or input.",
+    )
+    check.add_argument("paths", nargs="*", help="files or folders (default: .); `-` reads standard input")
+    out = check.add_argument_group("output")
+    out.add_argument(
+        "--output-format",
+        "--format",
+        dest="output_format",
+        choices=FORMATS,
+        default="text",
+        help="text (default), json, sarif, github (Actions annotations), gitlab (Code Quality), junit",
+    )
+    out.add_argument("-o", "--output-file", metavar="PATH", help="write the report to PATH instead of stdout")
+    out.add_argument("--statistics", action="store_true", help="print how many findings of each code instead")
+    out.add_argument("-q", "--quiet", action="count", default=0, help="print the findings only; -qq: print nothing")
+    out.add_argument("-s", "--silent", action="store_true", help="print nothing (the exit status tells), like -qq")
+    out.add_argument("-e", "--exit-zero", action="store_true", help="exit 0 even when findings are reported")
+    out.add_argument("--exit-non-zero-on-fix", action="store_true", help="with --fix: exit 1 if anything was fixed")
+    fixes = check.add_argument_group("fixes")
+    fixes.add_argument("--fix", action="store_true", help="apply the preferred safe fixes and write the files")
+    fixes.add_argument("--diff", action="store_true", help="print the fixes as a diff; write nothing (also with --fix)")
+    rules = check.add_argument_group("rule selection (codes, prefixes such as KLS1, or rule names)")
+    rules.add_argument("--select", action="append", metavar="CODES", help="the rules to run, replacing the configured")
+    rules.add_argument("--extend-select", action="append", metavar="CODES", help="rules to run as well")
+    rules.add_argument("--ignore", action="append", metavar="CODES", help="rules to skip, added to the configured")
+    rules.add_argument("--extend-ignore", action="append", metavar="CODES", help="the same as --ignore")
+    files = check.add_argument_group("files and configuration")
+    files.add_argument(
+        "--config",
+        action="append",
+        metavar="PATH|OPTION",
+        help="a pyproject.toml or kerasls.toml to use instead of the nearest one, "
+        "or an option as TOML (--config \"ignore = ['KLS403']\"); may be repeated",
+    )
+    files.add_argument("--exclude", action="append", metavar="GLOBS", help="globs to skip, replacing the configured")
+    files.add_argument("--extend-exclude", action="append", metavar="GLOBS", help="globs to skip as well")
+    files.add_argument(
+        "--force-exclude",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="skip excluded files even when they are named on the command line (for pre-commit)",
+    )
+    files.add_argument(
+        "--stdin-filename", metavar="NAME", help="read standard input, as the file NAME (for settings and messages)"
+    )
+    speed = check.add_argument_group("speed")
+    speed.add_argument("-j", "--jobs", type=_positive, metavar="N", help="worker processes (default: all cores)")
+    speed.add_argument("-n", "--no-cache", action="store_true", help="analyse every file; read and write no cache")
+    speed.add_argument(
+        "--cache-dir",
+        metavar="PATH",
+        help="the result cache's folder (default: $KERASLS_CACHE_DIR, else .kerasls_cache at the project root)",
+    )
     check.set_defaults(handler=command_check)
+
+    clean = sub.add_parser("clean", help="remove the result cache (.kerasls_cache) of the current project")
+    clean.add_argument("--cache-dir", metavar="PATH", help="the cache folder to remove")
+    clean.set_defaults(handler=command_clean)
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.set_defaults(handler=command_rules)
@@ -81,8 +157,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "fix", False) and getattr(args, "diff", False):
-        parser.error("--fix and --diff cannot be used together")
     try:
         return args.handler(args)
     except BrokenPipeError:

@@ -1,155 +1,167 @@
-"""`kerasls check`: find, report and fix mismatches in files, folders and notebooks."""
+"""`kerasls check`: find, report and fix mismatches in files, folders, notebooks and standard input."""
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
-from ..analysis import analyze
-from ..analysis.documents import Document
-from ..analysis.fix_all import fix_all
-from ..analysis.settings import Settings, SettingsError
-from ..filesystem import FileSystemHost, find_pyproject, load_settings
+from ..analysis.settings import SettingsError
 from ..text.diagnostics import Severity
-from .files import InputError, SourceFile, discover, read_source, write_atomically
-from .ipynb import NotebookError, read_notebook, write_sources
-from .report import FileResult, summary, to_json, to_sarif, to_text
+from .cache import ResultCache, default_cache_dir
+from .config import Configuration
+from .files import Found, discover, force_excluded
+from .report import FileResult, render, statistics, summary
+from .runner import CHECK, DIFF, FIX, Outcome, Task, default_jobs, run
 
 
-class SettingsCache:
-    def __init__(self, overrides: dict):
-        self.overrides = overrides
-        self._by_file: dict[Path | None, Settings] = {}
-        self.errors: list[str] = []
+class Console:
+    """Where each kind of output goes, and how much of it the quiet levels let through.
 
-    def __call__(self, where: Path) -> Settings:
-        pyproject = find_pyproject(where.resolve())
-        if pyproject not in self._by_file:
-            try:
-                base = load_settings(pyproject)
-            except SettingsError as error:
-                self.errors.append(str(error))
-                base = Settings()
-            self._by_file[pyproject] = base.merged(**self.overrides)
-        return self._by_file[pyproject]
+    The report (findings, statistics, the closing line) goes to stdout or --output-file; with
+    `--fix` on standard input, stdout carries the fixed text and the report goes to stderr.
+    Errors and notes go to stderr. -q keeps only the findings (and errors); -qq keeps nothing."""
+
+    def __init__(self, args: argparse.Namespace, stdin_fix: bool):
+        self.quiet = 2 if args.silent else min(args.quiet, 2)
+        self.output_file = args.output_file
+        self.stdin_fix = stdin_fix
+
+    @property
+    def report_stream(self) -> TextIO:
+        return sys.stderr if self.stdin_fix else sys.stdout
+
+    def error(self, message: str) -> None:
+        if self.quiet < 2:
+            print(f"kerasls: {message}", file=sys.stderr)
+
+    def note(self, message: str) -> None:
+        if self.quiet < 1:
+            print(f"kerasls: note: {message}", file=sys.stderr)
+
+    def report(self, text: str) -> None:
+        if self.quiet >= 2 or not text:
+            return
+        if self.output_file:
+            path = Path(self.output_file)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        else:
+            stream = self.report_stream
+            stream.write(text if text.endswith("\n") else text + "\n")
+            stream.flush()
+
+    @property
+    def color(self) -> bool:
+        stream = self.report_stream
+        return not self.output_file and stream.isatty() and not os.environ.get("NO_COLOR")
 
 
 def command_check(args: argparse.Namespace) -> int:
-    overrides = {
-        "select": tuple(_split(args.select)) if args.select else None,
-        "ignore": tuple(_split(args.ignore)) if args.ignore else None,
-    }
-    settings_for = SettingsCache(overrides)
-    paths = [Path(p) for p in (args.paths or ["."])]
-    files, problems = discover(paths, settings_for)
-    results: list[FileResult] = []
-    diffs: list[str] = []
-    fixed_total = 0
-    for path in files:
-        settings = settings_for(path.parent)
-        host = FileSystemHost(path, Path.cwd())
-
-        def check(text: str, barriers: list[int] | None = None, settings=settings, host=host):
-            return analyze(text, host=host, settings=settings, barriers=barriers)
-
-        if path.suffix == ".ipynb":
-            fixed_total += _check_notebook(path, check, args, results, diffs, problems)
-            continue
-        try:
-            source = read_source(path)
-        except InputError as error:
-            problems.append(f"{path}: {error}")
-            continue
-
-        if args.fix or args.diff:
-            before = Document.file(source.text)
-            outcome = fix_all(before, check)
-            fixed_total += outcome.fixed
-            analysis = outcome.analysis
-            new_text = outcome.document.parts[0].source
-            if new_text != source.text:
-                if args.diff:
-                    diffs.append(_diff(path, source.text, new_text))
-                else:
-                    try:
-                        write_atomically(source, new_text)
-                    except OSError as error:
-                        problems.append(f"{path}: cannot write the fixes: {error.strerror or error}")
-                        analysis = check(source.text)
-        else:
-            analysis = check(source.text)
-        results.append(FileResult(str(path), analysis.diagnostics))
-        for failure in analysis.failures:
-            print(
-                f"kerasls: internal error in {failure.code} on {path}: {failure.error!r} (other rules ran)",
-                file=sys.stderr,
-            )
-
-    for problem in settings_for.errors + problems:
-        print(f"kerasls: {problem}", file=sys.stderr)
-    if args.diff:
-        sys.stdout.write("".join(diffs))
-    elif args.format == "json":
-        print(to_json(results))
-    elif args.format == "sarif":
-        print(to_sarif(results))
-    else:
-        text = to_text(results, color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        if text:
-            print(text)
-        line = summary(results)
-        if args.fix:
-            line += f" ({fixed_total} fixed)" if fixed_total else ""
-        print(line)
-    if args.diff and fixed_total:
-        print(f"{fixed_total} fix{'es' if fixed_total != 1 else ''} would be applied.", file=sys.stderr)
-    if problems or settings_for.errors:
+    mode = DIFF if args.diff else FIX if args.fix else CHECK
+    paths = list(args.paths or [])
+    reading_stdin = args.stdin_filename is not None or paths == ["-"]
+    console = Console(args, stdin_fix=reading_stdin and mode == FIX)
+    if reading_stdin and [p for p in paths if p != "-"]:
+        console.error(f"ignoring {', '.join(p for p in paths if p != '-')}: reading standard input (--stdin-filename)")
+    elif "-" in paths and not reading_stdin:
+        console.error("`-` (standard input) cannot be mixed with other paths")
         return 2
-    serious = any(d.severity <= Severity.WARNING for r in results for d in r.diagnostics)
-    return 1 if serious or (args.diff and diffs) else 0
-
-
-def _check_notebook(path: Path, check, args, results: list, diffs: list, problems: list) -> int:
-    """Check (and fix) one .ipynb; returns how many findings were fixed."""
+    cwd = Path.cwd()
     try:
-        data = path.read_bytes()
-        raw = data.decode("utf-8-sig")
-        notebook = read_notebook(raw)
-    except (OSError, UnicodeDecodeError, NotebookError) as error:
-        message = error.strerror if isinstance(error, OSError) else error
-        problems.append(f"{path}: cannot read the notebook: {message}")
-        return 0
+        config = Configuration(args, cwd)
+        if reading_stdin:
+            tasks = _stdin_task(args, config, mode, cwd)
+            if tasks is None:
+                return 0
+            problems: list[str] = []
+        else:
+            found, problems = discover([Path(p) for p in (paths or ["."])], config.settings, args.force_exclude)
+            tasks = [_task(i, f, config, mode, cwd) for i, f in enumerate(found)]
+            if not tasks and not problems:
+                console.note("no Python files or notebooks found under the given paths")
+    except SettingsError as error:
+        console.error(str(error))
+        return 2
+
+    cache = None if args.no_cache else ResultCache(Path(args.cache_dir) if args.cache_dir else default_cache_dir(cwd))
+    outcomes = run(tasks, cache, args.jobs or default_jobs())
+    return _report(args, console, mode, outcomes, problems)
+
+
+def _task(index: int, found: Found, config: Configuration, mode: str, cwd: Path) -> Task:
+    return Task(index, found.path, str(found.path), config.for_file(found.path), mode, found.explicit, cwd=cwd)
+
+
+def _stdin_task(args: argparse.Namespace, config: Configuration, mode: str, cwd: Path) -> list[Task] | None:
+    """The task for standard input; None when --force-exclude excludes its --stdin-filename (then,
+    as ruff does, the input is passed through unchanged when fixing)."""
+    data = sys.stdin.buffer.read()
+    name = args.stdin_filename
+    path = Path(name) if name else Path("-")
+    if name and args.force_exclude:
+        if force_excluded(path, config.settings):
+            if mode == FIX:
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+            return None
+    return [Task(0, path, name or "-", config.for_file(path), mode, True, stdin=data, cwd=cwd)]
+
+
+def _report(args: argparse.Namespace, console: Console, mode: str, outcomes: list[Outcome], problems: list[str]) -> int:
+    results: list[FileResult] = []
     fixed = 0
-    if args.fix or args.diff:
-        outcome = fix_all(notebook.document, check)
-        fixed, layout, analysis = outcome.fixed, outcome.layout, outcome.analysis
-        changed = outcome.changed(notebook.document)
-        if changed:
-            new_raw = write_sources(notebook, changed)
-            if args.diff:
-                diffs.append(_diff(path, raw, new_raw))
+    diffs: list[str] = []
+    for outcome in outcomes:
+        for failure in outcome.failures:
+            console.error(failure)
+        for note in outcome.notes:
+            console.note(note)
+        problems.extend(outcome.problems)
+        fixed += outcome.fixed
+        if outcome.result is not None:
+            results.append(outcome.result)
+        if outcome.diff:
+            diffs.append(outcome.diff)
+        if outcome.output is not None:
+            sys.stdout.write(outcome.output)
+            sys.stdout.flush()
+    for problem in problems:
+        console.error(problem)
+
+    if mode == DIFF:
+        if console.quiet < 2:
+            sys.stdout.write("".join(diffs))
+            sys.stdout.flush()
+        if fixed and console.quiet < 1:
+            print(f"{fixed} fix{'es' if fixed != 1 else ''} would be applied.", file=sys.stderr)
+    elif args.statistics:
+        kind = "json" if args.output_format == "json" else "text"
+        text = statistics(results, kind)
+        if kind == "text" and text and console.quiet < 1 and any(f.fixable for r in results for f in r.findings):
+            text += "\n[*] fixable with `kerasls check --fix`"
+        console.report(text)
+    elif args.output_format == "text":
+        text = render("text", results, console.color)
+        findings = sum(len(r.findings) for r in results)
+        if console.quiet < 1:
+            if problems and not findings:
+                noun = "input" if len(problems) == 1 else "inputs"
+                closing = f"No findings, but {len(problems)} {noun} could not be checked (see above)."
             else:
-                try:
-                    write_atomically(SourceFile(path, new_raw, "utf-8", data.startswith(b"\xef\xbb\xbf")), new_raw)
-                except OSError as error:
-                    problems.append(f"{path}: cannot write the fixes: {error.strerror or error}")
+                closing = summary(results, fixed, fixing=mode == FIX)
+            text = f"{text}\n{closing}" if text else closing
+        console.report(text)
     else:
-        layout = notebook.document.layout()
-        analysis = check(layout.text, layout.barriers)
-    results.append(FileResult(str(path), analysis.diagnostics, locate=layout.locate_span))
-    return fixed
+        console.report(render(args.output_format, results))
 
-
-def _diff(path: Path, before: str, after: str) -> str:
-    name = path.as_posix()
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=f"a/{name}", tofile=f"b/{name}"
-    )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
-
-
-def _split(values: list[str]) -> list[str]:
-    return [part for value in values for part in value.replace(",", " ").split() if part]
+    if problems:
+        return 2
+    if args.exit_zero:
+        return 0
+    serious = any(f.severity <= Severity.WARNING for r in results for f in r.findings)
+    if serious or (mode == DIFF and diffs):
+        return 1
+    return 1 if args.exit_non_zero_on_fix and fixed else 0

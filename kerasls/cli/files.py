@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import io
 import os
+import re
 import tempfile
 import tokenize
 from dataclasses import dataclass
@@ -54,6 +55,14 @@ def read_source(path: Path) -> SourceFile:
         raise InputError("is a directory") from None
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}") from None
+    return decode_source(path, data)
+
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def decode_source(path: Path, data: bytes) -> SourceFile:
+    """Python source bytes as text, by Python's rules: a BOM or a coding line, else UTF-8."""
     if b"\x00" in data:
         raise InputError("looks like a binary file (it contains NUL bytes), not Python source")
     if len(data) > MAX_FILE_BYTES:
@@ -63,13 +72,17 @@ def read_source(path: Path) -> SourceFile:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise InputError(f"has an invalid encoding declaration: {error}") from None
+        if not any(_CODING.match(line) for line in data.splitlines()[:2]):
+            encoding = "utf-8"  # no coding line: the bytes are simply not UTF-8 (reported below)
+        else:
+            raise InputError(f"has an invalid encoding declaration: {error}") from None
     bom = encoding == "utf-8-sig"
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:
         where = f" at byte {error.start}" if isinstance(error, UnicodeDecodeError) else ""
-        raise InputError(f"is not valid {encoding.upper()} text{where}; save it as UTF-8") from None
+        name = "UTF-8" if encoding in ("utf-8", "utf-8-sig") else encoding.upper()
+        raise InputError(f"is not valid {name} text{where}; save it as UTF-8") from None
     return SourceFile(path, text, encoding, bom)
 
 
@@ -98,32 +111,78 @@ def write_atomically(source: SourceFile, text: str) -> None:
         raise
 
 
-def discover(paths: list[Path], settings_for) -> tuple[list[Path], list[str]]:
-    """Files to check under the given paths; problems with the paths themselves."""
-    found: list[Path] = []
+@dataclass
+class Found:
+    path: Path
+    explicit: bool  # named on the command line (not found by walking a folder)
+
+
+def discover(paths: list[Path], settings_for, force_exclude: bool = False) -> tuple[list[Found], list[str]]:
+    """Files to check under the given paths; problems with the paths themselves.
+
+    `settings_for(folder)` gives (settings, root) for a folder: exclusions are matched against
+    the path as given, its name, and the path relative to the configuration's folder. A file named
+    on the command line is checked even if excluded, unless `force_exclude` (as in ruff)."""
+    found: list[Found] = []
     problems: list[str] = []
+    seen: set[Path] = set()
+
+    def add(path: Path, explicit: bool) -> None:
+        key = Path(os.path.abspath(path))
+        if key not in seen:
+            seen.add(key)
+            found.append(Found(path, explicit))
+
     for path in paths:
         if not path.exists():
             problems.append(f"{path}: no such file or directory")
         elif path.is_file():
-            found.append(path)
+            if not (force_exclude and force_excluded(path, settings_for)):
+                add(path, True)
+        elif force_exclude and force_excluded(path, settings_for):
+            continue
         else:
             for folder, dirs, files in os.walk(path):
                 here = Path(folder)
-                dirs[:] = sorted(d for d in dirs if not _skipped_dir(here / d, settings_for(here)))
+                settings, root = settings_for(here)
+                dirs[:] = sorted(d for d in dirs if not _skipped_dir(here / d, settings, root))
                 for name in sorted(files):
                     file = here / name
-                    if name.endswith((".py", ".ipynb")) and not _excluded(file, settings_for(here).exclude):
-                        found.append(file)
+                    if name.endswith((".py", ".ipynb")) and not _excluded(file, settings.exclude, root):
+                        add(file, False)
     return found, problems
 
 
-def _skipped_dir(path: Path, settings: Settings) -> bool:
-    return path.name in SKIP_DIRS or (path / "pyvenv.cfg").exists() or _excluded(path, settings.exclude)
+def force_excluded(path: Path, settings_for) -> bool:
+    """An explicitly named path is excluded if it, or a folder above it (up to the configuration's
+    folder), is skipped or matches an exclusion."""
+    settings, root = settings_for(path if path.is_dir() else path.parent)
+    if _excluded(path, settings.exclude, root):
+        return True
+    absolute = path.resolve()
+    for folder in absolute.parents:
+        if folder == root or root not in folder.parents:
+            break
+        if folder.name in SKIP_DIRS or _excluded(folder, settings.exclude, root):
+            return True
+    return False
 
 
-def _excluded(path: Path, patterns: tuple[str, ...]) -> bool:
-    text = path.as_posix()
+def _skipped_dir(path: Path, settings: Settings, root: Path) -> bool:
+    return path.name in SKIP_DIRS or (path / "pyvenv.cfg").exists() or _excluded(path, settings.exclude, root)
+
+
+def _excluded(path: Path, patterns: tuple[str, ...], root: Path | None = None) -> bool:
+    if not patterns:
+        return False
+    texts = [path.as_posix()]
+    if root is not None:
+        try:
+            texts.append(path.resolve().relative_to(root).as_posix())
+        except ValueError:
+            pass
     return any(
-        fnmatch.fnmatch(text, p) or fnmatch.fnmatch(path.name, p) or fnmatch.fnmatch(text, f"*/{p}") for p in patterns
+        fnmatch.fnmatch(text, p) or fnmatch.fnmatch(text, f"*/{p}") or fnmatch.fnmatch(path.name, p)
+        for p in patterns
+        for text in texts
     )

@@ -1,24 +1,163 @@
-"""Ways to print findings: text like ruff's, JSON for tools, SARIF 2.1.0 for code scanning."""
+"""Ways to print findings: text like ruff's, JSON for tools, SARIF 2.1.0 for code scanning, GitHub
+Actions annotations, GitLab Code Quality, JUnit XML, and per-code statistics."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+from xml.etree import ElementTree
 
 from .. import __version__
 from ..rules import ALL_RULES
 from ..rules.api import DOCS_URL, rule_url
-from ..text.diagnostics import Diagnostic, Severity, Span
+from ..text.diagnostics import Severity, Span
+
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
+
+
+@dataclass
+class Place:
+    """Where a finding (or a related place, or a fix's edit) is, ready to print."""
+
+    span: Span  # in the file; for a notebook, in the cell's source
+    cell: int | None = None  # notebooks: the 0-based index among all cells
+    raw: Span | None = None  # notebooks: the same place in the .ipynb file's own (JSON) text
+
+
+@dataclass
+class Edit:
+    place: Place
+    new_text: str
+    raw_text: str | None = None  # notebooks: new_text as it is written inside the JSON string (None: cannot be)
+
+
+@dataclass
+class FixRecord:
+    title: str
+    preferred: bool
+    applicability: str
+    edits: list[Edit]
+
+
+@dataclass
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    place: Place
+    related: list[tuple[Place, str]] = field(default_factory=list)
+    fixes: list[FixRecord] = field(default_factory=list)
+    fixable: bool = False  # `kerasls check --fix` applies its preferred fix
+
+    @property
+    def preferred_fix(self) -> FixRecord | None:
+        for fix in self.fixes:
+            if fix.preferred:
+                return fix
+        return self.fixes[0] if self.fixes else None
 
 
 @dataclass
 class FileResult:
     path: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    # For notebooks: maps a document span to (cell index, span inside the cell).
-    locate: object = None
+    findings: list[Finding] = field(default_factory=list)
+    notebook: bool = False
 
 
+def render(kind: str, results: list[FileResult], color: bool = False) -> str:
+    return {
+        "text": lambda: to_text(results, color),
+        "json": lambda: to_json(results),
+        "sarif": lambda: to_sarif(results),
+        "github": lambda: to_github(results),
+        "gitlab": lambda: to_gitlab(results),
+        "junit": lambda: to_junit(results),
+    }[kind]()
+
+
+# -- text ---------------------------------------------------------------------------------------
+def _position(path: str, place: Place) -> str:
+    span = place.span
+    if place.cell is not None:
+        return f"{path}:cell {place.cell + 1}:{span.start.line + 1}:{span.start.column + 1}"
+    return f"{path}:{span.start.line + 1}:{span.start.column + 1}"
+
+
+def to_text(results: list[FileResult], color: bool = False) -> str:
+    lines = []
+    for result in results:
+        for f in result.findings:
+            code = f"\033[1;31m{f.code}\033[0m" if color and f.severity == Severity.ERROR else f.code
+            lines.append(f"{_position(result.path, f.place)}: {code} [{f.severity.label}] {f.message}")
+            for place, message in f.related:
+                lines.append(f"    {_position(result.path, place)}: {message}")
+            preferred = f.preferred_fix
+            if preferred is not None:
+                lines.append(f"    fix: {preferred.title}")
+                for other in f.fixes:
+                    if other is not preferred:
+                        lines.append(f"    or:  {other.title}")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def counts(results: list[FileResult]) -> tuple[dict[Severity, int], int]:
+    by_severity = dict.fromkeys(Severity, 0)
+    fixable = 0
+    for result in results:
+        for f in result.findings:
+            by_severity[f.severity] += 1
+            fixable += f.fixable
+    return by_severity, fixable
+
+
+def summary(results: list[FileResult], fixed: int = 0, fixing: bool = False) -> str:
+    """The closing line: what was found, and how much `--fix` would fix (or fixed)."""
+    by_severity, fixable = counts(results)
+    if sum(by_severity.values()) == 0:
+        text = "All checks passed!"
+    else:
+        parts = [
+            f"{n} {s.label}{'s' if n != 1 and s != Severity.INFORMATION else ''}" for s, n in by_severity.items() if n
+        ]
+        text = f"Found {', '.join(parts)}."
+        if fixable and not fixing:
+            text += f" {fixable} fixable with `kerasls check --fix`."
+    if fixing and fixed:
+        text += f" ({fixed} fixed)"
+    return text
+
+
+def statistics(results: list[FileResult], kind: str) -> str:
+    """Counts per code, most frequent first (like `ruff check --statistics`)."""
+    number: Counter[str] = Counter()
+    fixable: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    for result in results:
+        for f in result.findings:
+            number[f.code] += 1
+            fixable[f.code] += f.fixable
+            names[f.code] = f.name
+    ordered = sorted(number, key=lambda code: (-number[code], code))
+    if kind == "json":
+        rows = [
+            {"code": code, "name": names[code], "count": number[code], "fixable": fixable[code]} for code in ordered
+        ]
+        return json.dumps(rows, indent=2)
+    if not ordered:
+        return ""
+    width = max(len(str(n)) for n in number.values())
+    return "\n".join(
+        f"{number[code]:>{width}}\t{code}\t[{'*' if fixable[code] else ' '}] {names[code]}" for code in ordered
+    )
+
+
+# -- JSON ---------------------------------------------------------------------------------------
 def _range(span: Span) -> dict:
     return {
         "start": {"line": span.start.line, "character": span.start.column},
@@ -26,108 +165,104 @@ def _range(span: Span) -> dict:
     }
 
 
-def _where(result: FileResult, span: Span) -> tuple[str, Span, int | None]:
-    located = result.locate(span) if result.locate is not None else None
-    if located is None:
-        return result.path, span, None
-    cell, local = located
-    return result.path, local, cell
+def _json_place(place: Place, entry: dict) -> dict:
+    entry["range"] = _range(place.span)
+    if place.cell is not None:
+        entry["cell"] = place.cell
+    return entry
 
 
 def to_json(results: list[FileResult]) -> str:
     items = []
     for result in results:
-        for d in result.diagnostics:
-            _, span, cell = _where(result, d.span)
+        for f in result.findings:
             item = {
                 "path": result.path,
-                "code": d.code,
-                "name": d.name,
-                "severity": d.severity.label,
-                "message": d.message,
-                "range": _range(span),
-                "url": rule_url(d.code),
-                "related": [],
-                "fixes": [],
-            }
-            if cell is not None:
-                item["cell"] = cell
-            for related in d.related:
-                _, rspan, rcell = _where(result, related.span)
-                entry = {"message": related.message, "range": _range(rspan)}
-                if rcell is not None:
-                    entry["cell"] = rcell
-                item["related"].append(entry)
-            for fix in d.fixes:
-                edits = []
-                for edit in fix.edits:
-                    _, espan, ecell = _where(result, edit.span)
-                    entry = {"range": _range(espan), "newText": edit.new_text}
-                    if ecell is not None:
-                        entry["cell"] = ecell
-                    edits.append(entry)
-                item["fixes"].append(
+                "code": f.code,
+                "name": f.name,
+                "severity": f.severity.label,
+                "message": f.message,
+                "range": _range(f.place.span),
+                "url": rule_url(f.code),
+                "fixable": f.fixable,
+                "related": [_json_place(place, {"message": message}) for place, message in f.related],
+                "fixes": [
                     {
                         "title": fix.title,
                         "preferred": fix.preferred,
-                        "applicability": fix.applicability.value,
-                        "edits": edits,
+                        "applicability": fix.applicability,
+                        "edits": [_json_place(e.place, {"newText": e.new_text}) for e in fix.edits],
                     }
-                )
+                    for fix in f.fixes
+                ],
+            }
+            if f.place.cell is not None:
+                item["cell"] = f.place.cell
             items.append(item)
     return json.dumps(items, indent=2, ensure_ascii=False)
 
 
-def _position(path: str, span: Span, cell: int | None) -> str:
-    if cell is not None:
-        return f"{path}:cell {cell + 1}:{span.start.line + 1}:{span.start.column + 1}"
-    return f"{path}:{span.start.line + 1}:{span.start.column + 1}"
-
-
-def to_text(results: list[FileResult], color: bool = False) -> str:
-    lines = []
-    for result in results:
-        for d in result.diagnostics:
-            path, span, cell = _where(result, d.span)
-            label = d.severity.label
-            code = f"\033[1;31m{d.code}\033[0m" if color and d.severity == Severity.ERROR else d.code
-            lines.append(f"{_position(path, span, cell)}: {code} [{label}] {d.message}")
-            for related in d.related:
-                rpath, rspan, rcell = _where(result, related.span)
-                lines.append(f"    {_position(rpath, rspan, rcell)}: {related.message}")
-            preferred = d.preferred_fix
-            if preferred is not None:
-                lines.append(f"    fix: {preferred.title}")
-                for other in d.fixes:
-                    if other is not preferred:
-                        lines.append(f"    or:  {other.title}")
-            lines.append("")
-    return "\n".join(lines)
-
-
-def summary(results: list[FileResult]) -> str:
-    counts = dict.fromkeys(Severity, 0)
-    fixable = 0
-    for result in results:
-        for d in result.diagnostics:
-            counts[d.severity] += 1
-            fixable += bool(d.fixes)
-    total = sum(counts.values())
-    if total == 0:
-        return "All checks passed!"
-    parts = [f"{n} {s.label}{'s' if n != 1 and s != Severity.INFORMATION else ''}" for s, n in counts.items() if n]
-    text = f"Found {', '.join(parts)}."
-    if fixable:
-        text += f" {fixable} fixable with `kerasls check --fix`."
-    return text
-
-
+# -- SARIF 2.1.0 --------------------------------------------------------------------------------
 _SARIF_LEVEL = {
     Severity.ERROR: "error",
     Severity.WARNING: "warning",
     Severity.INFORMATION: "note",
     Severity.HINT: "note",
 }
+
+
+def _sarif_region(place: Place) -> dict:
+    """A region in the artifact's own text: for a notebook, in the .ipynb JSON, with the cell and the
+    position inside the cell in the region's properties."""
+    span = place.raw if place.raw is not None else place.span
+    region = {
+        "startLine": span.start.line + 1,
+        "startColumn": span.start.column + 1,
+        "endLine": span.end.line + 1,
+        "endColumn": span.end.column + 1,
+    }
+    if place.cell is not None:
+        region["properties"] = {
+            "cell": place.cell,
+            "cellStartLine": place.span.start.line + 1,
+            "cellStartColumn": place.span.start.column + 1,
+            "cellEndLine": place.span.end.line + 1,
+            "cellEndColumn": place.span.end.column + 1,
+        }
+    return region
+
+
+def _sarif_location(path: str, place: Place) -> dict:
+    return {"physicalLocation": {"artifactLocation": {"uri": _uri(path)}, "region": _sarif_region(place)}}
+
+
+def _uri(path: str) -> str:
+    """A SARIF artifact URI: a relative reference for a relative path (code scanning resolves it
+    against the repository's root), a file: URI for an absolute one; percent-encoded."""
+    if Path(path).is_absolute():
+        return Path(path).as_uri()
+    return quote(_posix(path), safe="/")
+
+
+def _posix(path: str) -> str:
+    return path.replace("\\", "/")
+
+
+def _sarif_fix(path: str, fix: FixRecord, notebook: bool) -> dict | None:
+    replacements = []
+    for edit in fix.edits:
+        if notebook and (edit.place.raw is None or edit.raw_text is None):
+            return None  # this edit cannot be written as a replacement of the .ipynb text
+        replacements.append(
+            {
+                "deletedRegion": _sarif_region(edit.place),
+                "insertedContent": {"text": edit.raw_text if notebook else edit.new_text},
+            }
+        )
+    return {
+        "description": {"text": fix.title},
+        "artifactChanges": [{"artifactLocation": {"uri": _uri(path)}, "replacements": replacements}],
+    }
 
 
 def to_sarif(results: list[FileResult]) -> str:
@@ -144,39 +279,24 @@ def to_sarif(results: list[FileResult]) -> str:
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     sarif_results = []
     for result in results:
-        for d in result.diagnostics:
-            path, span, cell = _where(result, d.span)
-            sarif_results.append(
-                {
-                    "ruleId": d.code,
-                    "ruleIndex": index.get(d.code, 0),
-                    "level": _SARIF_LEVEL[d.severity],
-                    "message": {"text": d.message},
-                    "locations": [_sarif_location(path, span, cell)],
-                    "relatedLocations": [
-                        {**_sarif_location(*_where(result, r.span)), "id": i, "message": {"text": r.message}}
-                        for i, r in enumerate(d.related)
-                    ],
-                    "fixes": [
-                        {
-                            "description": {"text": fix.title},
-                            "artifactChanges": [
-                                {
-                                    "artifactLocation": {"uri": path},
-                                    "replacements": [
-                                        {
-                                            "deletedRegion": _sarif_region(_where(result, e.span)[1]),
-                                            "insertedContent": {"text": e.new_text},
-                                        }
-                                        for e in fix.edits
-                                    ],
-                                }
-                            ],
-                        }
-                        for fix in d.fixes
-                    ],
-                }
-            )
+        for f in result.findings:
+            entry = {
+                "ruleId": f.code,
+                "ruleIndex": index.get(f.code, 0),
+                "level": _SARIF_LEVEL[f.severity],
+                "message": {"text": f.message},
+                "locations": [_sarif_location(result.path, f.place)],
+                "relatedLocations": [
+                    {**_sarif_location(result.path, place), "id": i, "message": {"text": message}}
+                    for i, (place, message) in enumerate(f.related)
+                ],
+            }
+            fixes = [fix for fix in (_sarif_fix(result.path, x, result.notebook) for x in f.fixes) if fix]
+            if fixes:
+                entry["fixes"] = fixes
+            if f.place.cell is not None:
+                entry["properties"] = {"cell": f.place.cell}
+            sarif_results.append(entry)
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -185,6 +305,7 @@ def to_sarif(results: list[FileResult]) -> str:
                 "tool": {
                     "driver": {"name": "kerasls", "version": __version__, "informationUri": DOCS_URL, "rules": rules}
                 },
+                "columnKind": "unicodeCodePoints",
                 "results": sarif_results,
             }
         ],
@@ -192,17 +313,98 @@ def to_sarif(results: list[FileResult]) -> str:
     return json.dumps(log, indent=2, ensure_ascii=False)
 
 
-def _sarif_region(span: Span) -> dict:
-    return {
-        "startLine": span.start.line + 1,
-        "startColumn": span.start.column + 1,
-        "endLine": span.end.line + 1,
-        "endColumn": span.end.column + 1,
-    }
+# -- GitHub Actions workflow commands -------------------------------------------------------------
+_GITHUB_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 
 
-def _sarif_location(path: str, span: Span, cell: int | None) -> dict:
-    location = {"physicalLocation": {"artifactLocation": {"uri": path}, "region": _sarif_region(span)}}
-    if cell is not None:
-        location["properties"] = {"cell": cell}
-    return location
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(results: list[FileResult]) -> str:
+    """`::error file=…,line=…::message` lines: GitHub shows them as annotations on the diff.
+    A notebook's lines are those of the .ipynb file; the message names the cell."""
+    lines = []
+    for result in results:
+        for f in result.findings:
+            span = f.place.raw if f.place.raw is not None else f.place.span
+            message = f.message
+            if f.place.cell is not None:
+                message = f"cell {f.place.cell + 1}, line {f.place.span.start.line + 1}: {message}"
+            properties = ",".join(
+                f"{key}={_escape_property(str(value))}"
+                for key, value in (
+                    ("file", _posix(result.path)),
+                    ("line", span.start.line + 1),
+                    ("col", span.start.column + 1),
+                    ("endLine", span.end.line + 1),
+                    ("endColumn", span.end.column + 1),
+                    ("title", f.code),
+                )
+            )
+            lines.append(f"::{_GITHUB_COMMAND.get(f.severity, 'notice')} {properties}::{_escape_data(message)}")
+    return "\n".join(lines)
+
+
+# -- GitLab Code Quality --------------------------------------------------------------------------
+_GITLAB_SEVERITY = {
+    Severity.ERROR: "major",
+    Severity.WARNING: "minor",
+    Severity.INFORMATION: "info",
+    Severity.HINT: "info",
+}
+
+
+def to_gitlab(results: list[FileResult]) -> str:
+    """A Code Quality report (a JSON array): GitLab shows it in merge requests. The fingerprint is
+    stable while the finding is (path, code, message, and which occurrence of those it is)."""
+    items = []
+    seen: Counter[tuple[str, str, str]] = Counter()
+    for result in results:
+        for f in result.findings:
+            span = f.place.raw if f.place.raw is not None else f.place.span
+            key = (_posix(result.path), f.code, f.message)
+            seen[key] += 1
+            fingerprint = hashlib.sha256("\0".join((*key, str(seen[key]))).encode()).hexdigest()
+            items.append(
+                {
+                    "description": f"{f.code} {f.message}",
+                    "check_name": f.code,
+                    "fingerprint": fingerprint,
+                    "severity": _GITLAB_SEVERITY[f.severity],
+                    "location": {
+                        "path": _posix(result.path),
+                        "lines": {"begin": span.start.line + 1, "end": span.end.line + 1},
+                    },
+                }
+            )
+    return json.dumps(items, indent=2, ensure_ascii=False)
+
+
+# -- JUnit XML ------------------------------------------------------------------------------------
+def to_junit(results: list[FileResult]) -> str:
+    """One test suite per file with findings, one failing test case per finding (as ruff does)."""
+    total = sum(len(r.findings) for r in results)
+    root = ElementTree.Element("testsuites", name="kerasls", tests=str(max(total, 1)), failures=str(total), errors="0")
+    if total == 0:
+        suite = ElementTree.SubElement(root, "testsuite", name="kerasls", tests="1", failures="0", errors="0")
+        ElementTree.SubElement(suite, "testcase", name="No findings")
+    for result in results:
+        if not result.findings:
+            continue
+        suite = ElementTree.SubElement(
+            root, "testsuite", name=result.path, tests=str(len(result.findings)), failures=str(len(result.findings))
+        )
+        for f in result.findings:
+            where = _position(result.path, f.place)
+            case = ElementTree.SubElement(suite, "testcase", name=f"org.kerasls.{f.code}", classname=result.path)
+            case.set("line", str(f.place.span.start.line + 1))
+            case.set("column", str(f.place.span.start.column + 1))
+            failure = ElementTree.SubElement(case, "failure", message=f.message, type=f.severity.label)
+            failure.text = f"{where}: {f.code} [{f.severity.label}] {f.message}"
+    ElementTree.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode")
