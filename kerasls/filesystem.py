@@ -92,6 +92,8 @@ class FileSystemHost:
             project = project_root(self.file.parent)
             if project is not None:
                 roots += [project, project / "src"]
+        if self.workspace_root is not None:
+            roots.append(Path(self.workspace_root).resolve())  # where kerasls runs, as `python -m` would
         base = roots[0] if roots else Path.cwd()
         roots += [(base / extra).resolve() for extra in self.extra_paths]
         return list(dict.fromkeys(roots))

@@ -7,12 +7,14 @@ Host the caller passes in.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from dataclasses import dataclass, field
 
 from ..engine import interpret
 from ..engine.facts import Facts
 from ..engine.host import Host, NullHost
+from ..engine.modules import LIBRARIES
 from ..engine.runtime import Runtime, resolve
 from ..engine.shapes import ModelSummary, summarize_models
 from ..engine.trainings import Training, pair_trainings
@@ -76,7 +78,7 @@ def analyze(
     host = host or NullHost()
     settings = settings or Settings()
     knowledge = knowledge or keras()
-    if "keras" not in text and "tensorflow" not in text and not barriers:
+    if "keras" not in text and "tensorflow" not in text and not barriers and not _imports_project(text, host):
         problem = _quick_syntax_check(text)
         return Analysis(text, _finish([_syntax_diagnostic(problem)] if problem else [], text, settings), problem)
     source = Source(text, previous=previous.source if previous is not None else None, barriers=barriers)
@@ -143,6 +145,20 @@ def _finish(
         kept.append(diagnostic)
     kept.sort(key=Diagnostic.sort_key)
     return kept
+
+
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE)
+
+
+def _imports_project(text: str, host: Host) -> bool:
+    """Whether a file that never names Keras imports one of the project's own modules (which may)."""
+    for dots, module, name in _IMPORT.findall(text):
+        target = module if dots or module else name
+        if not dots and target.split(".")[0] in LIBRARIES:
+            continue
+        if host.find_module(target, len(dots)) is not None:
+            return True
+    return False
 
 
 def _syntax_diagnostic(problem: SyntaxProblem) -> Diagnostic:

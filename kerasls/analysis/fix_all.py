@@ -42,6 +42,8 @@ def choose_edits(diagnostics: list[Diagnostic]) -> tuple[list[TextEdit], int]:
         fix = diagnostic.preferred_fix
         if fix is None or fix.applicability is not Applicability.SAFE:
             continue
+        if any(edit.path is not None for edit in fix.edits):
+            continue  # it edits an imported module: the editor's quick fix applies it, not a fix of this file
         if any(edit.span.overlaps(other.span) or edit.span == other.span for edit in fix.edits for other in chosen):
             continue
         chosen.extend(fix.edits)

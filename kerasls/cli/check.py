@@ -13,7 +13,7 @@ from ..text.diagnostics import Severity
 from .cache import ResultCache, default_cache_dir
 from .config import Configuration
 from .files import Found, discover, force_excluded
-from .report import FileResult, render, statistics, summary
+from .report import FileResult, gather, render, statistics, summary
 from .runner import CHECK, DIFF, FIX, Outcome, Task, default_jobs, run
 
 
@@ -110,6 +110,12 @@ def _stdin_task(args: argparse.Namespace, config: Configuration, mode: str, cwd:
     return [Task(0, path, name or "-", config.for_file(path), mode, True, stdin=data, cwd=cwd)]
 
 
+def _display(path: str) -> str:
+    """An imported module's path as the report prints it: relative to the current folder when inside it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def _report(args: argparse.Namespace, console: Console, mode: str, outcomes: list[Outcome], problems: list[str]) -> int:
     results: list[FileResult] = []
     fixed = 0
@@ -130,6 +136,7 @@ def _report(args: argparse.Namespace, console: Console, mode: str, outcomes: lis
             sys.stdout.flush()
     for problem in problems:
         console.error(problem)
+    results = gather(results, _display)
 
     if mode == DIFF:
         if console.quiet < 2:

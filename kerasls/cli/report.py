@@ -26,6 +26,7 @@ class Place:
     span: Span  # in the file; for a notebook, in the cell's source
     cell: int | None = None  # notebooks: the 0-based index among all cells
     raw: Span | None = None  # notebooks: the same place in the .ipynb file's own (JSON) text
+    path: str | None = None  # another file than the result's (a module the checked file imports)
 
 
 @dataclass
@@ -80,8 +81,51 @@ def render(kind: str, results: list[FileResult], color: bool = False) -> str:
     }[kind]()
 
 
+def gather(results: list[FileResult], display) -> list[FileResult]:
+    """Each finding under the file it is in, once for the whole run.
+
+    A finding about a module the checked file imports (the Dense(1) of models.py, found while
+    checking train.py) moves to that module's result; checking both files finds it twice.
+    `display` turns a file's path into the one printed.
+    """
+    by_path = {result.path: result for result in results}
+    seen: set[tuple] = set()
+    order = list(results)
+    placed: dict[str, list[Finding]] = {result.path: [] for result in results}
+    for result in list(results):
+        for finding in result.findings:
+            target = result
+            if finding.place.path is not None:
+                path = display(finding.place.path)
+                target = by_path.get(path)
+                if target is None:
+                    target = by_path[path] = FileResult(path)
+                    order.append(target)
+                finding.related = [(_owned(place, result.path, display), message) for place, message in finding.related]
+                for fix in finding.fixes:
+                    for edit in fix.edits:
+                        edit.place = _owned(edit.place, result.path, display)
+                finding.place = Place(finding.place.span)
+            key = (target.path, finding.code, finding.place.span, finding.place.cell, finding.message)
+            if key not in seen:
+                seen.add(key)
+                placed.setdefault(target.path, []).append(finding)
+    for result in order:
+        result.findings = sorted(
+            placed.get(result.path, []), key=lambda f: (f.place.cell or 0, f.place.span.start, f.code)
+        )
+    return order
+
+
+def _owned(place: Place, owner: str, display) -> Place:
+    """A place named by its file, as seen from a finding that moved to another file."""
+    path = display(place.path) if place.path is not None else owner
+    return Place(place.span, place.cell, place.raw, path)
+
+
 # -- text ---------------------------------------------------------------------------------------
 def _position(path: str, place: Place) -> str:
+    path = place.path or path
     span = place.span
     if place.cell is not None:
         return f"{path}:cell {place.cell + 1}:{span.start.line + 1}:{span.start.column + 1}"
@@ -166,6 +210,8 @@ def _range(span: Span) -> dict:
 
 
 def _json_place(place: Place, entry: dict) -> dict:
+    if place.path is not None:
+        entry["path"] = place.path
     entry["range"] = _range(place.span)
     if place.cell is not None:
         entry["cell"] = place.cell
@@ -249,6 +295,8 @@ def _posix(path: str) -> str:
 
 
 def _sarif_fix(path: str, fix: FixRecord, notebook: bool) -> dict | None:
+    if any(edit.place.path is not None for edit in fix.edits):
+        return None  # edits in another file: shown by the editor's quick fix, not here
     replacements = []
     for edit in fix.edits:
         if notebook and (edit.place.raw is None or edit.raw_text is None):
@@ -287,7 +335,7 @@ def to_sarif(results: list[FileResult]) -> str:
                 "message": {"text": f.message},
                 "locations": [_sarif_location(result.path, f.place)],
                 "relatedLocations": [
-                    {**_sarif_location(result.path, place), "id": i, "message": {"text": message}}
+                    {**_sarif_location(place.path or result.path, place), "id": i, "message": {"text": message}}
                     for i, (place, message) in enumerate(f.related)
                 ],
             }

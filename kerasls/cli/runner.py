@@ -199,15 +199,17 @@ def fixable_flags(diagnostics: list[Diagnostic]) -> list[bool]:
 
 
 def locate(diagnostics: list[Diagnostic], layout: Layout | None = None, notebook: Notebook | None = None):
-    def place(span: Span) -> Place:
+    def place(span: Span, path: str | None = None) -> Place:
+        if path is not None:
+            return Place(span, path=path)  # in an imported module
         located = layout.locate_span(span) if layout is not None and notebook is not None else None
         if located is None:
             return Place(span)
         cell, local = located
         return Place(local, cell, notebook.raw_span(cell, local))
 
-    def edit(span: Span, new_text: str) -> Edit:
-        where = place(span)
+    def edit(span: Span, new_text: str, path: str | None) -> Edit:
+        where = place(span, path)
         raw_text = None
         if notebook is not None and where.cell is not None and notebook.replaceable(where.cell, where.span):
             raw_text = json.dumps(new_text, ensure_ascii=False)[1:-1]
@@ -223,10 +225,12 @@ def locate(diagnostics: list[Diagnostic], layout: Layout | None = None, notebook
                 d.name,
                 d.severity,
                 d.message,
-                place(d.span),
-                [(place(r.span), r.message) for r in d.related],
+                place(d.span, d.path),
+                [(place(r.span, r.path), r.message) for r in d.related],
                 [
-                    FixRecord(f.title, f.preferred, f.applicability.value, [edit(e.span, e.new_text) for e in f.edits])
+                    FixRecord(
+                        f.title, f.preferred, f.applicability.value, [edit(e.span, e.new_text, e.path) for e in f.edits]
+                    )
                     for f in d.fixes
                 ],
                 fixable,
