@@ -1,4 +1,7 @@
-"""The `kerasls` command: check files, explain rules, print model summaries, start the language server."""
+"""The `kerasls` command: check files, explain rules, print model summaries, start the language server.
+
+Each command imports what it needs when it runs: `serve` answers the editor before the rules load.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,19 @@ import argparse
 import sys
 
 from .. import __version__
-from ..rules import ALL_RULES, find
-from .check import command_check
-from .report import FORMATS
+
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")  # of `check`'s report (see `report`)
+
+
+def command_check(args: argparse.Namespace) -> int:
+    from .check import command_check
+
+    return command_check(args)
 
 
 def command_rules(args: argparse.Namespace) -> int:
+    from ..rules import ALL_RULES
+
     width = max(len(rule.name) for rule in ALL_RULES)
     for rule in ALL_RULES:
         print(f"{rule.code}  {rule.name:<{width}}  {rule.severity.label:<11}  {rule.summary}")
@@ -19,6 +29,8 @@ def command_rules(args: argparse.Namespace) -> int:
 
 
 def command_rule(args: argparse.Namespace) -> int:
+    from ..rules import find
+
     rule = find(args.code)
     if rule is None:
         print(f"kerasls: no rule {args.code!r}; `kerasls rules` lists them", file=sys.stderr)
@@ -30,7 +42,7 @@ def command_rule(args: argparse.Namespace) -> int:
 
 
 def command_serve(args: argparse.Namespace) -> int:
-    from ..lsp.server import serve  # pygls and lsprotocol: only for the server
+    from ..lsp.serve import serve
 
     serve(args)
     return 0

@@ -16,8 +16,6 @@ from ..rules import ALL_RULES
 from ..rules.api import DOCS_URL, rule_url
 from ..text.diagnostics import Severity, Span
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
-
 
 @dataclass
 class Place:

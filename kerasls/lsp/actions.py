@@ -11,6 +11,7 @@ from ..rules import SYNTAX_ERROR
 from ..text.diagnostics import Position
 from ..text.source import split_lines
 from . import convert as L
+from . import findings as F
 from .documents import FIX_ALL_KIND, NOTEBOOK_FIX_ALL_KIND, OpenDocument
 from .session import KerasLanguageServer
 
@@ -51,7 +52,7 @@ def covers(requested, kind) -> bool:
 
 def _diagnostics_for(ls: KerasLanguageServer, document: OpenDocument, params: types.CodeActionParams):
     """The client's kerasls diagnostics in range, or ours for this version when it sent none."""
-    given = [d for d in params.context.diagnostics if d.source == L.SOURCE and isinstance(d.data, dict)]
+    given = [d for d in params.context.diagnostics if d.source == F.SOURCE and isinstance(d.data, dict)]
     if given:
         return given
     if document.items_key != document.key(ls.workspace):

@@ -1,43 +1,34 @@
-"""Between the core's positions (code points) and the client's (UTF-16 by default), and LSP types.
+"""Between the core's positions (code points) and the client's (UTF-16 by default) as lsprotocol
+objects, for requests; and how published findings move with the edits that follow them.
 
-Diagnostics are built as plain JSON objects, not lsprotocol classes: unstructuring a few
-hundred lsprotocol Diagnostics with cattrs costs more than the whole analysis of a 10,000
-line file, and they are only ever sent, never inspected as objects.
+Published diagnostics themselves are plain JSON, built in `findings`.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from pathlib import Path
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from ..analysis.documents import Layout
-from ..rules.api import rule_url
-from ..text.diagnostics import Diagnostic, Fix, Position, Severity, Span, TextEdit
+from ..text.diagnostics import Position, Span, TextEdit
 from ..text.source import split_lines
+from .findings import Lines
 
-SOURCE = "kerasls"
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class Converter:
-    """Converts positions for one text under the negotiated position encoding."""
+    """Converts positions for one text under the negotiated position encoding, as lsprotocol objects."""
 
     def __init__(self, lines: list[str], codec: PositionCodec):
         self.lines = lines
         self.codec = codec
+        self._json = Lines(lines, codec.client_num_units)
 
     def position(self, pos: Position) -> types.Position:
-        line = min(pos.line, len(self.lines))
-        if line >= len(self.lines):
-            return types.Position(line=len(self.lines), character=0)
-        text = self.lines[line]
-        if text.isascii():  # one unit per character in every encoding
-            return types.Position(line=line, character=min(pos.column, len(text.rstrip("\r\n"))))
-        return types.Position(line=line, character=self.codec.client_num_units(text.rstrip("\r\n")[: pos.column]))
+        return types.Position(**self._json.position(pos))
 
     def range(self, span: Span) -> types.Range:
         return types.Range(start=self.position(span.start), end=self.position(span.end))
@@ -59,94 +50,6 @@ class Converter:
         return types.TextEdit(range=self.range(edit.span), new_text=edit.new_text)
 
 
-_SEVERITY = {
-    Severity.ERROR: types.DiagnosticSeverity.Error,
-    Severity.WARNING: types.DiagnosticSeverity.Warning,
-    Severity.INFORMATION: types.DiagnosticSeverity.Information,
-    Severity.HINT: types.DiagnosticSeverity.Hint,
-}
-
-
-def range_json(rng: types.Range) -> dict:
-    return {
-        "start": {"line": rng.start.line, "character": rng.start.character},
-        "end": {"line": rng.end.line, "character": rng.end.character},
-    }
-
-
-class Places:
-    """Where a core position is for the client: which document (a file, a notebook's cell, or another
-    file of the project) and which range in that document's encoding."""
-
-    def __init__(self, layout: Layout, uris: list[str], texts: list[str], others: dict[str, str], codec: PositionCodec):
-        self.layout = layout
-        self.uris = uris
-        self.codec = codec
-        self.converters = [Converter(split_lines(text), codec) for text in texts]
-        self.others = others  # path -> text of the imported modules
-        self._other_converters: dict[str, Converter] = {}
-
-    def locate(self, path: str | None, span: Span) -> tuple[str, dict] | None:
-        if path is None:
-            located = self.layout.locate_span(span)
-            if located is None:
-                return None
-            part, local = located
-            return self.uris[part], range_json(self.converters[part].range(local))
-        if path not in self.others:
-            return None
-        convert = self._other_converters.get(path)
-        if convert is None:
-            convert = self._other_converters[path] = Converter(split_lines(self.others[path]), self.codec)
-        return Path(path).as_uri(), range_json(convert.range(span))
-
-
-def diagnostic_json(d: Diagnostic, places: Places, version: int | None) -> tuple[str, dict] | None:
-    """An LSP Diagnostic as JSON and the document it belongs to; related places and fix edits name their own.
-
-    The fixes travel in `data` (so a code action is a lookup), with the document version they were made for.
-    """
-    located = places.locate(d.path, d.span)
-    if located is None:
-        return None
-    uri, rng = located
-    fixes = [data for data in (_fix_data(fix, places) for fix in d.fixes) if data is not None]
-    item = {
-        "range": rng,
-        "message": d.message,
-        "severity": _SEVERITY[d.severity].value,
-        "code": d.code,
-        "codeDescription": {"href": rule_url(d.code)},
-        "source": SOURCE,
-        "data": {"version": version, "fixes": fixes},
-    }
-    related = []
-    for r in d.related:
-        where = places.locate(r.path, r.span)
-        if where is not None:
-            related.append({"location": {"uri": where[0], "range": where[1]}, "message": r.message})
-    if related:
-        item["relatedInformation"] = related
-    return uri, item
-
-
-def _fix_data(fix: Fix, places: Places) -> dict | None:
-    edits = []
-    for edit in fix.edits:
-        where = places.locate(edit.path, edit.span)
-        if where is None:
-            return None
-        edits.append({"uri": where[0], "range": where[1], "newText": edit.new_text})
-    return {"title": fix.title, "preferred": fix.preferred, "edits": edits}
-
-
-def moved_to(item: dict, uri: str, rng: dict, primary_uri: str) -> dict:
-    """The same finding shown at another place (the fit that ties a model in another file to its labels),
-    its real place first among the related ones."""
-    primary = {"location": {"uri": primary_uri, "range": item["range"]}, "message": "the finding is here"}
-    return {**item, "range": rng, "relatedInformation": [primary, *item.get("relatedInformation", [])]}
-
-
 _CONVERTER = None
 
 
@@ -158,10 +61,6 @@ def as_object(item: dict) -> types.Diagnostic:
 
         _CONVERTER = default_converter()
     return _CONVERTER.structure(item, types.Diagnostic)
-
-
-def starts_before(item: dict, line: int) -> bool:
-    return item["range"]["end"]["line"] < line
 
 
 def overlaps(item: dict, rng: types.Range) -> bool:

@@ -23,6 +23,11 @@ def initialize(ls: KerasLanguageServer, params: types.InitializeParams) -> None:
         ls.window_show_message(
             types.ShowMessageParams(type=types.MessageType.Error, message=f"kerasls settings: {error}")
         )
+        return
+    if ls.handover is not None and ls.handover.settings is not None:
+        # The start-up reader already asked for the editor's configuration: start from the answer
+        # (`initialized` asks again; a different answer rechecks).
+        ls.settings = ls.handover.settings
 
 
 async def initialized(ls: KerasLanguageServer, params: types.InitializedParams) -> None:

@@ -12,7 +12,9 @@ import sys
 from lsprotocol import types
 
 from . import actions, diagnostics, hover, inlay_hints, lifecycle, sync
+from .boot import Handover
 from .session import KerasLanguageServer
+from .stdio import Answered, Input
 
 log = logging.getLogger("kerasls")
 
@@ -66,12 +68,8 @@ class ClientLogHandler(logging.Handler):
             self.sending = False
 
 
-def serve(args) -> None:
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=getattr(logging, args.log_level.upper(), logging.INFO),
-        format="kerasls %(levelname)s %(message)s",
-    )
+def start(args, stdin: Input | None = None, handover: Handover | None = None) -> None:
+    """Run the full server; over stdio after the start-up reader, from where it handed over."""
     logging.getLogger("pygls").setLevel(logging.ERROR)  # its warnings (late cancel notifications) are noise to users
     server = create_server()
     log.addHandler(ClientLogHandler(server))
@@ -79,5 +77,9 @@ def serve(args) -> None:
         server.start_tcp(args.host, args.port)
     elif args.ws:
         server.start_ws(args.host, args.port)
+    elif handover is not None:
+        server.handover = handover
+        server.sent.update(handover.published)  # the same findings again would be sent for nothing
+        server.start_io(stdin, Answered(sys.stdout.buffer, handover.answered))
     else:
         server.start_io()

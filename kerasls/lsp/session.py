@@ -24,6 +24,8 @@ from ..filesystem import FileSystemHost, find_pyproject, load_settings
 from ..rules import SYNTAX_ERROR
 from ..text.source import split_lines
 from . import convert as L
+from . import findings as F
+from .boot import Handover
 from .documents import Analysed, FileDocument, NotebookDocument, OpenDocument
 from .project import ProjectView
 from .settings import ServerSettings
@@ -55,6 +57,8 @@ class KerasLanguageServer(LanguageServer):
         self.pull_mode = False
         self.configured = asyncio.Event()  # set once the editor's settings are known
         self.reported_failures: set[str] = set()
+        self.sent: dict[str, tuple[int | None, list[dict]]] = {}  # the last diagnostics published, by URI
+        self.handover: Handover | None = None  # what the start-up reader did before this server ran
         self._project: dict[tuple, Settings] = {}
         self.project = ProjectView()
 
@@ -66,6 +70,21 @@ class KerasLanguageServer(LanguageServer):
     def open_notebook(self, uri: str) -> OpenDocument:
         self.documents[uri] = document = NotebookDocument(uri)
         return document
+
+    def adopt(self, document: OpenDocument, uri: str, version: int | None, text: str) -> bool:
+        """Take the start-up reader's analysis of this file as this server's own, if it is of this very text."""
+        boot = self.handover
+        opened = boot.opened if boot is not None else None
+        if opened is None or (opened.uri, opened.version, opened.text) != (uri, version, text):
+            return False
+        boot.opened = None
+        if self.settings is not boot.settings:
+            return False  # settings changed meanwhile: analyse again
+        snapshot = document.snapshot(self.workspace)
+        self.remember(document, Analysed(snapshot, snapshot.document.layout(), opened.analysis))
+        if not self.pull_mode:
+            self.publish_document(document)  # the same findings: not sent again
+        return True
 
     def close(self, uri: str) -> OpenDocument | None:
         document = self.documents.pop(uri, None)
@@ -221,56 +240,34 @@ class KerasLanguageServer(LanguageServer):
         self.project.depends(document.uri, set(modules))
         elsewhere: dict[str, list[dict]] = {}
         if self.settings.enable:
-            places = L.Places(
+            places = F.Places(
                 analysed.layout,
                 list(snapshot.uris),
                 [part.source for part in snapshot.document.parts],
                 {path: file.text for path, file in modules.items()},
-                self.workspace.position_codec,
+                self.workspace.position_codec.client_num_units,
             )
             if analysis.syntax is None:
-                self._place_findings(document, analysis, places, snapshot.version, elsewhere)
+                show = self.settings.show_syntax_errors
+                elsewhere = F.place(analysis, places, snapshot.version, document.items, show)
                 document.carried = list(document.items.get(document.uri, []))
             else:
                 # Mid-edit (a file that does not parse): keep what the last good analysis found above the broken line.
                 broken = analysis.syntax.span.start.line
-                items = [d for d in document.carried if L.starts_before(d, broken)]
+                items = [d for d in document.carried if F.starts_before(d, broken)]
                 syntax = [d for d in analysis.diagnostics if d.code == SYNTAX_ERROR.code]
-                converted = L.diagnostic_json(syntax[0], places, snapshot.version) if syntax else None
+                converted = F.diagnostic_json(syntax[0], places, snapshot.version) if syntax else None
                 if self.settings.show_syntax_errors and converted is not None:
                     items.append(converted[1])
                 document.items[document.uri] = items
         for uri in self.project.contribute(document.uri, elsewhere):
             self.republish(uri)
 
-    def _place_findings(self, document: OpenDocument, analysis: Analysis, places: L.Places, version, elsewhere) -> None:
-        for diagnostic in analysis.diagnostics:
-            if diagnostic.code == SYNTAX_ERROR.code and not self.settings.show_syntax_errors:
-                continue
-            converted = L.diagnostic_json(diagnostic, places, version)
-            if converted is None:
-                continue
-            uri, item = converted
-            if uri in document.items:
-                document.items[uri].append(item)
-                continue
-            # Its place is in another file (the Dense(1) in models.py): shown there when that file is open,
-            # and here at the last place of this document it involves (the fit that ties them).
-            elsewhere.setdefault(uri, []).append(item)
-            here = [
-                info["location"]
-                for info in item.get("relatedInformation", [])
-                if info["location"]["uri"] in document.items
-            ]
-            if here:
-                last = max(
-                    here,
-                    key=lambda location: (location["range"]["start"]["line"], location["range"]["start"]["character"]),
-                )
-                document.items[last["uri"]].append(L.moved_to(item, last["uri"], last["range"], uri))
-
     # -- publishing ---------------------------------------------------------------------
     def publish(self, uri: str, version: int | None, items: list[dict]) -> None:
+        if self.sent.get(uri) == (version, items):
+            return  # the client has these already (the same analysis again, or the start-up reader's)
+        self.sent[uri] = (version, items)
         params = {"uri": uri, "diagnostics": items}
         if version is not None:
             params["version"] = version

@@ -10,9 +10,11 @@ from .session import KerasLanguageServer
 
 
 def did_open(ls: KerasLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
-    document = ls.open_file(params.text_document.uri)
-    document.text = params.text_document.text
-    ls.schedule(document, 0)
+    item = params.text_document
+    document = ls.open_file(item.uri)
+    document.text = item.text
+    if not ls.adopt(document, item.uri, item.version, item.text):
+        ls.schedule(document, 0)
 
 
 def did_change(ls: KerasLanguageServer, params: types.DidChangeTextDocumentParams) -> None:

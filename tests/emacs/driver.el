@@ -56,6 +56,9 @@
   (setq native-comp-enable-subr-trampolines nil))
 (when (boundp 'comp-enable-subr-trampolines)
   (setq comp-enable-subr-trampolines nil))
+;; Should a compilation start anyway (seen under load: seq-25.el), its warnings must not pop up a
+;; *Warnings* window over the file: ElDoc then has no window to show the hover in.
+(setq native-comp-async-report-warnings-errors 'silent)
 
 ;; What a user puts in an init file: the shipped config, the python of a virtualenv, and
 ;; Eglot on for Python buffers.  Quiet M-x: no "you can run this with ..." pauses.

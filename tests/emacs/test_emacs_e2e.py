@@ -215,7 +215,7 @@ def run_emacs(
 
 
 def describe_failure(screen: str, events: Path) -> str:
-    log = events.read_text(errors="replace").splitlines()[-60:] if events.is_file() else ["(no events log)"]
+    log = events.read_text(errors="replace").splitlines()[-200:] if events.is_file() else ["(no events log)"]
     return f"--- terminal (tail) ---\n{screen[-3000:]}\n--- eglot events (tail) ---\n" + "\n".join(log)
 
 
