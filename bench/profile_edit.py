@@ -4,7 +4,7 @@
 Uses the same generated scripts and edit plan as lsp_bench.py. Warms the parse cache
 with one analysis of the text, then analyses N edited versions (one line each).
 
-    .venv/bin/python bench/profile_edit.py --lines 10000 --edits 15 [--cprofile 25]
+    .venv/bin/python bench/profile_edit.py --lines 10000 --edits 15 [--kind dense] [--cprofile 25]
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=10000)
     parser.add_argument("--edits", type=int, default=15)
+    parser.add_argument("--kind", choices=sorted(bench.SCRIPT_KINDS), default="mixed", help="which generated script")
     parser.add_argument("--cprofile", type=int, default=25, metavar="N", help="rows of cProfile output (0: skip)")
     args = parser.parse_args()
 
@@ -87,7 +88,7 @@ def main() -> int:
         root = Path(tmp)
         bench.make_data_tree(root)
         host = FileSystemHost(root / "script.py", root)
-        text = bench.generate_script(args.lines, seed=bench.SEED + args.lines)
+        text = bench.SCRIPT_KINDS[args.kind](args.lines, seed=bench.SEED + args.lines)
         texts = edited_texts(text, args.edits)
         knowledge, settings = keras(), Settings()
 

@@ -208,6 +208,9 @@ class Model:
     application_args: dict = field(default_factory=dict)
     input_args: dict = field(default_factory=dict)  # Sequential: Input/input_shape seen
     trainable: bool | None = True  # model.trainable = False freezes it; None when set where we cannot follow
+    # Built by a remembered run (engine/memo.py): it never changes again, so its summaries are kept.
+    remembered: bool = False
+    summaries: dict = field(default_factory=dict, repr=False)
 
     @property
     def current_compile(self) -> Compile | None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..knowledge import Knowledge
-from . import dispatch
+from . import dispatch, memo
 from . import facts as F
 from .calls import CallArgs
 from .host import Host
@@ -56,6 +56,10 @@ MAX_COMPREHENSION = 256  # items a comprehension over known values is evaluated 
 
 class BudgetExceeded(Exception):
     pass
+
+
+def _ANY_ARGS() -> CallArgs:
+    return CallArgs([], {}, [], {}, starred=True)
 
 
 class Scope:
@@ -187,10 +191,18 @@ class Interpreter:
         return self.facts
 
     def _run_uncalled_functions(self) -> None:
-        """A function nobody calls (a main() behind argparse, a train() in a library) still builds models."""
+        """A function nobody calls (a main() behind argparse, a train() in a library) still builds models.
+
+        Runs are remembered across analyses of the document (see `memo`)."""
+        self.fingerprints = memo.Fingerprints(self)
         for function in list(self.facts.functions):
             if function.calls == 0 and isinstance(function.node, cst.FunctionDef):
-                self.call_function(function, CallArgs([], {}, [], {}, starred=True), None)
+                memo.run_remembered(self, function, lambda f=function: self.call_function(f, _ANY_ARGS(), None))
+
+    def tick(self, steps: int) -> None:
+        self.steps += steps
+        if self.steps > MAX_STEPS:
+            raise BudgetExceeded()
 
     def site(self, node: cst.CSTNode) -> Site:
         sites = self.chunk.sites

@@ -90,7 +90,7 @@ def _copy(value: Value, expr: str | None, memo: dict) -> Value:
         out.items = {key: _copy(item, None, memo) for key, item in value.items.items()}
         return out
     if isinstance(value, F.Model):
-        out = replace(value, depth=0)
+        out = replace(value, depth=0, remembered=False, summaries={})
         memo[id(value)] = out
         out.layers = [_copy(layer, None, memo) for layer in value.layers]
         out.inputs = [_copy(tensor, None, memo) for tensor in value.inputs]
@@ -108,7 +108,7 @@ def _copy(value: Value, expr: str | None, memo: dict) -> Value:
         out.inputs = [_copy(tensor, None, memo) for tensor in value.inputs]
         return out
     if isinstance(value, Instance):
-        out = replace(value, depth=0)
+        out = replace(value, depth=0, remembered=False, summaries={})
         memo[id(value)] = out
         out.attrs = {key: _copy(item, None, memo) for key, item in value.attrs.items()}
         return out

@@ -684,6 +684,25 @@ class Summarizer:
         key = (id(model), feed)
         if key in self.cache:
             return self.cache[key]
+        if not model.remembered:
+            return self._summarize(model, feed, depth, key)
+        # A model no edit can change: its summary (and what it taught about the models inside it)
+        # is the one from the analysis before.
+        kept = model.summaries.get((feed, depth, self.trainable_known))
+        if kept is None:
+            before = set(self.feeds)
+            summary = self._summarize(model, feed, depth, key)
+            kept = model.summaries[(feed, depth, self.trainable_known)] = (
+                summary,
+                {k: v for k, v in self.feeds.items() if k not in before},
+            )
+        summary, feeds = kept
+        self.cache[key] = summary
+        for nested, shape in feeds.items():
+            self.feeds.setdefault(nested, shape)
+        return summary
+
+    def _summarize(self, model: F.Model, feed: Shape | None, depth: int, key: tuple) -> ModelSummary:
         summary = ModelSummary(model)
         self.cache[key] = summary  # guards against a model that contains itself
         if depth > 8:

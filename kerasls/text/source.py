@@ -292,7 +292,7 @@ class Chunk:
     computed once per edit of the statement, not once per keystroke anywhere.
     """
 
-    __slots__ = ("index", "start_line", "text", "_parsed", "sites", "literals", "path")
+    __slots__ = ("index", "start_line", "text", "_parsed", "sites", "literals", "runs", "path")
 
     def __init__(self, index: int, start_line: int, text: str, parsed: _Parsed, path: str | None = None):
         self.index = index
@@ -301,6 +301,7 @@ class Chunk:
         self._parsed = parsed
         self.sites: dict = {}
         self.literals: dict = {}
+        self.runs: dict = {}  # remembered runs of the functions it defines (see engine/memo.py)
         self.path = path  # the file, when not the document being analysed (an imported module)
 
     @property
