@@ -40,6 +40,7 @@ EDIT_P95_TARGETS_MS = {2000: 50.0, 10000: 200.0}  # lines -> p95 limit
 EDIT_P95_AST_RATIO_TARGETS = {2000: 2.0}  # lines -> p95 limit as a multiple of ast.parse of the same text
 STARTUP_TARGET_MS = 300.0
 MEMORY_TARGET_MB = 150.0
+MEMORY_GROWTH_TARGET = 0.20  # resident memory after all the edits vs after the first thousand
 
 # -- timeouts (generous: a slow server is a result, a hung one an error) ------------------------
 INITIALIZE_TIMEOUT_S = 60.0
@@ -933,6 +934,72 @@ async def bench_memory(workdir: Path, documents: int) -> dict[str, Any]:
     }
 
 
+async def bench_memory_over_time(workdir: Path, edits: int, seed: int = SEED) -> dict[str, Any]:
+    """One session, `edits` random one-line edits (numbers, new lines, deleted lines, half-typed
+    code, now and then the original text again); resident memory after each thousand."""
+    original = generate_script(200, seed=seed + 77, name="memory_over_time").split("\n")
+    path = workdir / "memory_over_time.py"
+    path.write_text("\n".join(original), encoding="utf-8")
+    uri = path.as_uri()
+    rng = random.Random(seed)
+    junk = ["model.fit(", "x = [", "    ", "Dense(", "def f(:", "# note", "print(IMG_HEIGHT)", "y = 1 +"]
+    lines = list(original)
+    client = LspClient(workdir, {"debounce": 0})
+    await client.start()
+    samples: list[tuple[int, float]] = []
+    try:
+        await client.initialize(workdir)
+        await client.wait(await client.open(uri, "\n".join(lines)), "didOpen", FIRST_DIAGNOSTICS_TIMEOUT_S)
+        version = 1
+        for index in range(1, edits + 1):
+            version += 1
+            future = client.expect_diagnostics(uri, version)
+            if index % 500 == 0:  # back to the original, as after an undo of everything
+                old_end = len(lines)
+                lines = list(original)
+                change = {"range": _range(0, 0, old_end, 0), "text": "\n".join(lines)}
+            else:
+                change = _random_line_edit(lines, original, junk, rng)
+            await client.notify(
+                "textDocument/didChange",
+                {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
+            )
+            await client.wait(future, f"memory edit {index}", EDIT_TIMEOUT_S)
+            if index % 1000 == 0:
+                samples.append((index, read_rss_mb(client.pid).get("VmRSS", 0.0)))
+    finally:
+        await client.stop()
+    first = samples[0][1] if samples else 0.0
+    return {"edits": edits, "samples": samples, "growth": (samples[-1][1] / first - 1.0) if first else 0.0}
+
+
+def _range(start_line: int, start_char: int, end_line: int, end_char: int) -> dict:
+    return {"start": {"line": start_line, "character": start_char}, "end": {"line": end_line, "character": end_char}}
+
+
+def _random_line_edit(lines: list[str], original: list[str], junk: list[str], rng: random.Random) -> dict:
+    """Apply one random one-line edit to `lines` and return it as an LSP change."""
+    roll = rng.random()
+    number = rng.randrange(len(lines))
+    if roll < 0.45:  # a number typed anew (never seen before: the statement is parsed again)
+        digits = list(re.finditer(r"\d+", lines[number]))
+        if digits:
+            m = rng.choice(digits)
+            new = str(rng.randrange(1, 100_000))
+            lines[number] = lines[number][: m.start()] + new + lines[number][m.end() :]
+            return {"range": _range(number, m.start(), number, m.end()), "text": new}
+    if roll < 0.65 or len(lines) <= len(original) - 20:  # a new line: a copy of another, or half-typed code
+        text = rng.choice([rng.choice(lines), rng.choice(junk)])
+        lines.insert(number, text)
+        return {"range": _range(number, 0, number, 0), "text": text + "\n"}
+    if roll < 0.85 and len(lines) > len(original) - 20:
+        del lines[number]
+        return {"range": _range(number, 0, number + 1, 0), "text": ""}
+    old = lines[number]
+    lines[number] = rng.choice(original)
+    return {"range": _range(number, 0, number, len(old)), "text": lines[number]}
+
+
 # =============================================================================================
 # Report
 # =============================================================================================
@@ -1016,6 +1083,15 @@ def render(results: dict[str, Any]) -> str:
         out.append(
             f"| … documents whose diagnostics were non-empty | {m['documents_with_diagnostics']} / {m['documents']} | | |"
         )
+    if results.get("memory_over_time", {}).get("samples"):
+        t = results["memory_over_time"]
+        first, last = t["samples"][0], t["samples"][-1]
+        out.append(
+            f"| resident memory after {last[0]:,} random edits vs after {first[0]:,} (one session, 200 lines) "
+            f"| {last[1]:.0f} MB vs {first[1]:.0f} MB ({t['growth']:+.0%}) | ≤ +{MEMORY_GROWTH_TARGET:.0%} "
+            f"| {verdict(t['growth'] <= MEMORY_GROWTH_TARGET)} |"
+        )
+        out.append(f"| … every thousand edits, MB | {' · '.join(f'{mb:.0f}' for _, mb in t['samples'])} | | |")
     out.append("")
     return "\n".join(out)
 
@@ -1034,6 +1110,8 @@ def passes(results: dict[str, Any]) -> dict[str, bool]:
         found["startup"] = results["startup"]["median_ms"] < STARTUP_TARGET_MS
     if results.get("memory"):
         found["memory"] = results["memory"]["rss_mb"] < MEMORY_TARGET_MB
+    if results.get("memory_over_time", {}).get("samples"):
+        found["memory_over_time"] = results["memory_over_time"]["growth"] <= MEMORY_GROWTH_TARGET
     return found
 
 
@@ -1071,6 +1149,9 @@ async def run(args) -> dict[str, Any]:
         if not args.skip_memory:
             print(f"… memory with {args.documents} documents", file=sys.stderr, flush=True)
             results["memory"] = await bench_memory(workdir, args.documents)
+        if args.memory_edits:
+            print(f"… memory over {args.memory_edits:,} edits", file=sys.stderr, flush=True)
+            results["memory_over_time"] = await bench_memory_over_time(workdir, args.memory_edits)
     results["environment"]["loadavg_end"] = os.getloadavg()[0]
     results["pass"] = passes(results)
     return results
@@ -1098,6 +1179,12 @@ def parse_args(argv=None):
     parser.add_argument("--ast-runs", type=int, default=9, help="ast.parse repetitions per size (default %(default)s)")
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument(
+        "--memory-edits",
+        type=int,
+        default=None,
+        help="random edits in one session for memory over time (default 10000; 2000 with --quick; 0 skips)",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write all numbers (and raw samples) as JSON here")
     parser.add_argument(
         "--dump-script", metavar="LINES", type=int, help="print the generated script of that size and exit"
@@ -1114,6 +1201,7 @@ def parse_args(argv=None):
     args.warmup = args.warmup if args.warmup is not None else (1 if args.quick else 3)
     args.startup_runs = args.startup_runs if args.startup_runs is not None else (2 if args.quick else 5)
     args.documents = args.documents if args.documents is not None else (10 if args.quick else 50)
+    args.memory_edits = args.memory_edits if args.memory_edits is not None else (2000 if args.quick else 10000)
     if args.edits < 1 or args.startup_runs < 1 or args.documents < 1:
         parser.error("--edits, --startup-runs and --documents must be at least 1")
     return args

@@ -312,8 +312,12 @@ class Facts:
         return found.get("direct") or found.get("keras") or found.get("tensorflow")
 
     def release(self) -> None:
-        """Break the reference cycles of a finished run (functions and the scopes holding them),
-        so its objects are freed at once instead of waiting for Python's cyclic collector."""
+        """Break the reference cycles of a finished run (functions and the scopes holding them,
+        models and their compiles), so its objects are freed at once instead of waiting for
+        Python's cyclic collector. Models of remembered runs live on in the next analysis."""
         for function in self.functions:
             function.scope = None
         self.names.clear()
+        for model in self.models:
+            if not model.remembered:
+                model.compiles = []

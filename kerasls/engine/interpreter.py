@@ -195,9 +195,12 @@ class Interpreter:
 
         Runs are remembered across analyses of the document (see `memo`)."""
         self.fingerprints = memo.Fingerprints(self)
-        for function in list(self.facts.functions):
-            if function.calls == 0 and isinstance(function.node, cst.FunctionDef):
-                memo.run_remembered(self, function, lambda f=function: self.call_function(f, _ANY_ARGS(), None))
+        try:
+            for function in list(self.facts.functions):
+                if function.calls == 0 and isinstance(function.node, cst.FunctionDef):
+                    memo.run_remembered(self, function, lambda f=function: self.call_function(f, _ANY_ARGS(), None))
+        finally:
+            self.fingerprints = None  # it refers back to this interpreter: no cycle left for the collector
 
     def tick(self, steps: int) -> None:
         self.steps += steps

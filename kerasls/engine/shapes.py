@@ -639,18 +639,8 @@ def _keras_layer_order(model: F.Model) -> dict[int, tuple[int, int]]:
     indices: dict[int, int] = {}
     nodes: list[F.Tensor] = []
     visited: set[int] = set()
-
-    def build(tensor) -> None:
-        if not isinstance(tensor, F.Tensor) or id(tensor) in visited or len(visited) > 5000:
-            return
-        indices.setdefault(id(tensor.producer), len(indices))
-        visited.add(id(tensor))
-        for parent in tensor.inputs:
-            build(parent)
-        nodes.append(tensor)
-
     for output in model.outputs:
-        build(output)
+        _walk_back(output, indices, visited, nodes)
     node_depth: dict[int, int] = {}
     depths: dict[int, int] = {}
     for node in reversed(nodes):
@@ -663,6 +653,20 @@ def _keras_layer_order(model: F.Model) -> dict[int, tuple[int, int]]:
     return {op: (-depth, indices[op]) for op, depth in depths.items()}
 
 
+def _walk_back(tensor, indices: dict[int, int], visited: set[int], nodes: list) -> None:
+    """Depth-first from an output to the inputs: producers numbered as met, tensors listed after their inputs.
+
+    (A function of its own, not a closure: a recursive closure is a reference cycle, freed only by
+    the cyclic collector.)"""
+    if not isinstance(tensor, F.Tensor) or id(tensor) in visited or len(visited) > 5000:
+        return
+    indices.setdefault(id(tensor.producer), len(indices))
+    visited.add(id(tensor))
+    for parent in tensor.inputs:
+        _walk_back(parent, indices, visited, nodes)
+    nodes.append(tensor)
+
+
 def _frozen(layer) -> bool | None:
     """Whether a layer or model is frozen (trainable=False); None when that is unknown."""
     if isinstance(layer, F.Layer):
@@ -671,6 +675,40 @@ def _frozen(layer) -> bool | None:
     if isinstance(layer, F.Model):
         return None if layer.trainable is None else layer.trainable is False
     return False
+
+
+class _Walk:
+    """A functional model's tensors, from the outputs back to the inputs: each one's shape, once."""
+
+    def __init__(self, summarizer: Summarizer, summary: ModelSummary, depth: int, shapes: dict, seen_layers: set):
+        self.summarizer = summarizer
+        self.summary = summary
+        self.depth = depth
+        self.shapes = shapes
+        self.seen_layers = seen_layers
+
+    def visit(self, tensor, level: int = 0) -> Shape | None:
+        if not isinstance(tensor, F.Tensor) or level > 400:
+            return None
+        shapes = self.shapes
+        if id(tensor) in shapes:
+            return shapes[id(tensor)]
+        producer = tensor.producer
+        inputs = [self.visit(t, level + 1) for t in tensor.inputs]
+        if isinstance(producer, F.InputSpec):
+            shape = _input_spec_shape(producer)
+        elif isinstance(producer, (F.Layer, F.Model)):
+            if id(producer) in self.seen_layers:
+                shape = self.summarizer._reuse(producer, inputs, self.depth)
+            else:
+                self.seen_layers.add(id(producer))
+                shape = self.summarizer._apply(producer, inputs or [None], self.summary, self.depth, tensor.site)
+        elif isinstance(producer, F.ActivationOp):
+            shape = inputs[0] if len(inputs) == 1 else None
+        else:
+            shape = None
+        shapes[id(tensor)] = shape
+        return shape
 
 
 class Summarizer:
@@ -821,29 +859,8 @@ class Summarizer:
                 )
         summary.input = shapes.get(id(model.inputs[0])) if len(model.inputs) == 1 else None
 
-        def visit(tensor, level: int = 0) -> Shape | None:
-            if not isinstance(tensor, F.Tensor) or level > 400:
-                return None
-            if id(tensor) in shapes:
-                return shapes[id(tensor)]
-            producer = tensor.producer
-            inputs = [visit(t, level + 1) for t in tensor.inputs]
-            if isinstance(producer, F.InputSpec):
-                shape = _input_spec_shape(producer)
-            elif isinstance(producer, (F.Layer, F.Model)):
-                if id(producer) in seen_layers:
-                    shape = self._reuse(producer, inputs, depth)
-                else:
-                    seen_layers.add(id(producer))
-                    shape = self._apply(producer, inputs or [None], summary, depth, tensor.site)
-            elif isinstance(producer, F.ActivationOp):
-                shape = inputs[0] if len(inputs) == 1 else None
-            else:
-                shape = None
-            shapes[id(tensor)] = shape
-            return shape
-
-        outputs = [visit(t) for t in model.outputs] if model.outputs_known else []
+        walk = _Walk(self, summary, depth, shapes, seen_layers)
+        outputs = [walk.visit(t) for t in model.outputs] if model.outputs_known else []
         summary.output = outputs[0] if len(outputs) == 1 else None
         order = _keras_layer_order(model)
         summary.rows.sort(key=lambda row: order.get(id(row.layer), (0, len(order))))

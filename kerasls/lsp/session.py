@@ -28,6 +28,7 @@ from . import findings as F
 from .boot import Handover
 from .documents import Analysed, FileDocument, NotebookDocument, OpenDocument
 from .project import ProjectView
+from .protocol import Protocol
 from .settings import ServerSettings
 from .worker import Worker
 
@@ -49,6 +50,7 @@ class KerasLanguageServer(LanguageServer):
                 ],
                 save=True,
             ),
+            protocol_cls=Protocol,
         )
         self.documents: dict[str, OpenDocument] = {}  # by the file's or the notebook's URI
         self.init_settings = ServerSettings()

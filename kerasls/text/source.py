@@ -233,8 +233,17 @@ def _python_rejects(text: str) -> bool:
 
 
 class _ParseCache:
-    def __init__(self, capacity: int = 20000):
-        self.capacity = capacity
+    """Parses by statement text, the least recently used dropped first.
+
+    Bounded by the text it holds, not by entries: every keystroke makes a new statement text,
+    and a parse tree weighs ~30 times its text, so a session of ten thousand edits would
+    otherwise keep them all. Chunks in use hold their own parse; this only spares parsing a
+    text again (an undo, another document with the same statement, a file the project imports).
+    """
+
+    def __init__(self, max_chars: int = 500_000):
+        self.max_chars = max_chars
+        self.chars = 0
         self._entries: OrderedDict[str, _Parsed] = OrderedDict()
 
     def get(self, text: str) -> _Parsed:
@@ -244,8 +253,10 @@ class _ParseCache:
             return entry
         entry = _Parsed(text)
         self._entries[text] = entry
-        if len(self._entries) > self.capacity:
-            self._entries.popitem(last=False)
+        self.chars += len(text)
+        while self.chars > self.max_chars and len(self._entries) > 1:
+            dropped, _ = self._entries.popitem(last=False)
+            self.chars -= len(dropped)
         return entry
 
 
