@@ -448,3 +448,25 @@ async def test_hover_on_the_model_shows_its_summary(client: LanguageClient):
     )
     assert "Total params: **10,641,441**" in result.contents.value
     assert "| Dense | `(None, 512)` | 10,617,344 |" in result.contents.value
+
+
+async def test_hover_is_plain_text_for_a_client_that_asks_for_it(fresh: LanguageClient):
+    """An editor that shows hovers verbatim (contentFormat: plaintext first) gets no Markdown marks."""
+    from lsp_client import capabilities
+
+    caps = capabilities()
+    caps.text_document.hover = types.HoverClientCapabilities(
+        content_format=[types.MarkupKind.PlainText, types.MarkupKind.Markdown]
+    )
+    await fresh.initialize_session(
+        types.InitializeParams(capabilities=caps, initialization_options={"debounce": 0}, root_uri=REPO.as_uri())
+    )
+    uri = await open_seed(fresh, "plain_hover.py")
+    await published(fresh, uri, 1)
+    line = next(i for i, text in enumerate(SEED_LINES) if text.startswith("model = Sequential"))
+    result = await fresh.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line, 2))
+    )
+    assert result.contents.kind == types.MarkupKind.PlainText
+    assert "Total params: 10,641,441" in result.contents.value
+    assert "**" not in result.contents.value and "`" not in result.contents.value and "|" not in result.contents.value

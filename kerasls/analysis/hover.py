@@ -1,7 +1,8 @@
-"""What kerasls inferred at a position, as Markdown for hovers."""
+"""What kerasls inferred at a position, for hovers: Markdown, or plain text for editors without it."""
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from ..engine import facts as F
@@ -12,25 +13,33 @@ from ..knowledge import LOSS_FAMILIES
 from ..rules import phrases as P
 from ..text.diagnostics import Position, Span
 from .analyze import Analysis
-from .model_tables import render_markdown, row_text
+from .model_tables import render_markdown, render_text, row_text
 
 
-def hover_at(analysis: Analysis, position: Position) -> tuple[str, Span] | None:
-    """Markdown about the innermost fact under `position`, with the span it covers."""
+def hover_at(analysis: Analysis, position: Position, markdown: bool = True) -> tuple[str, Span] | None:
+    """What is known about the innermost fact under `position`, with the span it covers."""
     best: tuple[Span, str] | None = None
-    for span, text in _candidates(analysis):
+    for span, text in _candidates(analysis, markdown):
         if span.contains(position) and (best is None or _size(span) < _size(best[0])):
             best = (span, text)
     if best is None:
         return None
-    return best[1], best[0]
+    return (best[1] if markdown else _plain(best[1])), best[0]
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def _plain(text: str) -> str:
+    """The Markdown of a hover as plain text (tables are rendered as text before they get here)."""
+    return _BOLD.sub(r"\1", text).replace("`", "")
 
 
 def _size(span: Span) -> tuple[int, int]:
     return (span.end.line - span.start.line, span.end.column - span.start.column)
 
 
-def _candidates(analysis: Analysis):
+def _candidates(analysis: Analysis, markdown: bool = True):
     seen: set[tuple[int, int, int, int, str]] = set()
     for training in analysis.trainings:
         for site, text in [*_training_facts(training, analysis), *_fit_facts(training, analysis)]:
@@ -47,7 +56,7 @@ def _candidates(analysis: Analysis):
     for summary in analysis.summaries:
         if not summary.rows:
             continue
-        table = render_markdown(summary)
+        table = render_markdown(summary) if markdown else render_text(summary)
         fed = feeds.get(id(summary.model))
         if fed is not None:
             table += f"\n\nFed by `{fed.site.text}`: samples of shape `{format_shape(fed.shape[1:])}` ({fed.what})"

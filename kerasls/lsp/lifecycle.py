@@ -85,15 +85,16 @@ async def pull_configuration(ls: KerasLanguageServer) -> None:
 
 async def did_change_configuration(ls: KerasLanguageServer, params: types.DidChangeConfigurationParams) -> None:
     section = params.settings.get("kerasls") if isinstance(params.settings, dict) else None
-    if section:
-        try:
-            ls.settings = parse(section, ls.init_settings)
-        except ValueError as error:
-            ls.tell(f"kerasls settings: {error}", types.MessageType.Error)
-            return
-        ls.recheck_all()
-    else:
-        await pull_configuration(ls)
+    if not section:
+        await pull_configuration(ls)  # the client only says something changed: ask (it rechecks if so)
+        return
+    try:
+        settings = parse(section, ls.init_settings)
+    except ValueError as error:
+        ls.tell(f"kerasls settings: {error}", types.MessageType.Error)
+        return
+    if settings != ls.settings:
+        ls.settings = settings
         ls.recheck_all()
 
 
