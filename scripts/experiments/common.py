@@ -156,7 +156,7 @@ def binary_accuracy_broadcast(y_true, y_pred):
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _LAYER_SUFFIX = re.compile(
     r"\b(dense|sequential|conv2d|max_pooling2d|flatten|functional|input_layer|input|keras_tensor|model"
-    r"|activation|global_average_pooling2d)_\d+\b"
+    r"|activation|global_average_pooling2d)(?:_\d+)+\b"
 )
 _GENERIC = re.compile(
     r"^(Graph execution error|Exception encountered when calling|in user code|Detected at node|File \"|"

@@ -17,6 +17,7 @@ import importlib.util
 import json
 import math
 import pathlib
+import re
 
 import pytest
 
@@ -158,6 +159,11 @@ def _variants(doc):
                 yield (rule, line, name), variant
 
 
+def _error(variant):
+    """The error line without the layer-name counters, which depend on what ran before."""
+    return re.sub(r"(?<=[a-z])(?:_\d+)+\b", "", variant["error"]) if variant.get("error") else None
+
+
 def test_shipped_agrees_with_fresh_run(fresh, shipped):
     """Same variants, outcomes, error types and messages, and the same quoted numbers."""
     old, new = dict(_variants(shipped)), dict(_variants(fresh))
@@ -167,7 +173,7 @@ def test_shipped_agrees_with_fresh_run(fresh, shipped):
         want = old[key]
         assert got["outcome"] == want["outcome"], key
         assert got.get("error_type") == want.get("error_type"), key
-        assert got.get("error") == want.get("error"), key
+        assert _error(got) == _error(want), key
         for field in AGREE_KEYS:
             assert got.get(field) == want.get(field), (key, field)
         nan_new = any(v == "nan" for v in got.get("final", {}).values())
