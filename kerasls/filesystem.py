@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import metadata
@@ -228,6 +229,10 @@ def load_settings(pyproject: Path | None, base: Settings | None = None) -> Setti
     else:
         table, where = document, ""
     try:
-        return from_mapping(table, base)
+        settings = from_mapping(table, base)
     except SettingsError as error:
         raise SettingsError(f"{pyproject}: {where}{error}") from None
+    if settings.extra_paths is not base.extra_paths:  # relative to the file that names them
+        folder = pyproject.parent.resolve()
+        settings = replace(settings, extra_paths=tuple(str(folder / path) for path in settings.extra_paths))
+    return settings

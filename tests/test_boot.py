@@ -252,6 +252,26 @@ def test_a_different_configuration_for_the_full_server_rechecks(raw):
     assert codes(client.publications(uri)[1]) == SEED_CODES - {"KLS401"}
 
 
+@pytest.mark.parametrize("per_file", [False, True])
+def test_the_first_file_follows_the_projects_extra_paths_and_per_file_ignores(raw, tmp_path, per_file):
+    model = "import keras\nmodel = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "nets.py").write_text(model)
+    config = "[tool.kerasls]\nextra-paths = ['lib']\n"
+    (tmp_path / "pyproject.toml").write_text(
+        config + ("[tool.kerasls.per-file-ignores]\n'app/*' = ['KLS101']\n" * per_file)
+    )
+    train = "import numpy as np\nfrom nets import model\ny = np.random.randint(0, 5, 64)\n"
+    train += "model.compile(loss='sparse_categorical_crossentropy')\nmodel.fit(np.zeros((64, 4)), y)\n"
+    client = raw()
+    initialize(client, {"debounce": 0}, configuration=False)
+    client.notify("initialized", {})
+    uri = (tmp_path / "app" / "train.py").as_uri()
+    did_open(client, uri, train)
+    first = client.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+    assert ("KLS101" in codes(first["params"])) is not per_file
+
+
 def test_a_request_before_any_file_goes_to_the_full_server(raw):
     client = raw()
     initialize(client, configuration=False)

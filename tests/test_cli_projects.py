@@ -153,3 +153,18 @@ def test_a_configured_constant_is_fixed_where_it_is_written(tmp_path):
     assert item["path"] == "config.py" or item["path"] == "models.py"
     edits = item["fixes"][0]["edits"]
     assert edits and all(e.get("path", item["path"]) in ("config.py", "models.py") for e in edits)
+
+
+def test_configured_extra_paths_are_import_roots(tmp_path):
+    layout = {"shared/nets/models.py": MODEL, "app/train.py": TRAIN.format(module="models")}
+    root = write(tmp_path, {**layout, "pyproject.toml": "[project]\nname = 'leaves'\n"})
+    (root / "app" / "data").symlink_to(root / "data")
+    assert kls101(findings(root, "app/train.py")) == []  # models.py is nowhere Python would look
+    (root / "pyproject.toml").write_text("[project]\nname = 'leaves'\n[tool.kerasls]\nextra-paths = ['shared/nets']\n")
+    items = kls101(findings(root, "app/train.py"))
+    assert [Path(i["path"]) for i in items] == [Path("shared/nets/models.py")]
+    (root / "pyproject.toml").write_text("[tool.kerasls]\nextra-paths = 'shared/nets'\n")  # one path as a string
+    assert len(kls101(findings(root, "app/train.py"))) == 1
+    (root / "pyproject.toml").write_text("[tool.kerasls]\nextra-paths = [3]\n")
+    result = run_cli("check", "--no-cache", "app/train.py", cwd=root)
+    assert result.returncode == 2 and "extra-paths must be a list of strings" in result.stderr

@@ -114,3 +114,22 @@ async def test_closing_falls_back_to_the_disk_and_disk_changes_are_picked_up(cli
     )
     while kls101(await published(client, train, None, after=before)):
         before = len(client.published)
+
+
+async def test_extra_paths_and_per_file_ignores_from_pyproject(client, tmp_path_factory):
+    root = tmp_path_factory.mktemp("configured")
+    (root / "pyproject.toml").write_text(
+        "[tool.kerasls]\nextra-paths = ['shared']\n[tool.kerasls.per-file-ignores]\n'drafts/*' = ['KLS101']\n"
+    )
+    (root / "shared").mkdir()
+    (root / "shared" / "models.py").write_text(MODELS)
+    for folder in ("app", "drafts"):
+        (root / folder).mkdir()
+        (root / folder / "train.py").write_text(TRAIN)
+        for name in ("oak", "elm", "ash"):
+            (root / folder / "data" / "train" / name).mkdir(parents=True)
+    app = open_document(client, root / "app" / "train.py")
+    found = kls101(await published(client, app, 1))  # models.py is found through extra-paths only
+    assert len(found) == 1 and found[0].related_information[0].location.uri == (root / "shared" / "models.py").as_uri()
+    draft = open_document(client, root / "drafts" / "train.py")
+    assert kls101(await published(client, draft, 1)) == []

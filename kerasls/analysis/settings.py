@@ -24,6 +24,8 @@ class Settings:
     exclude: tuple[str, ...] = ()  # glob patterns the CLI skips
     # (glob, codes): codes ignored in the files a glob matches (relative to the configuration's folder)
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # more roots for the project's own imports (absolute once read from a file, see filesystem.load_settings)
+    extra_paths: tuple[str, ...] = ()
 
     def enabled(self, code: str, name: str) -> bool:
         def matches(patterns: tuple[str, ...]) -> bool:
@@ -60,6 +62,7 @@ class Settings:
                 "ignore": sorted(self.ignore),
                 "severity": sorted((k, int(v)) for k, v in self.severity.items()),
                 "per_file_ignores": [[p, sorted(c)] for p, c in self.per_file_ignores],
+                "extra_paths": list(self.extra_paths),
             },
             separators=(",", ":"),
         )
@@ -76,8 +79,14 @@ KEYS = (
     "per-file-ignores",
     "extend-per-file-ignores",
     "severity",
+    "extra-paths",
 )
-_ALIASES = {"extendSelect": "extend-select", "extendIgnore": "extend-ignore", "perFileIgnores": "per-file-ignores"}
+_ALIASES = {
+    "extendSelect": "extend-select",
+    "extendIgnore": "extend-ignore",
+    "perFileIgnores": "per-file-ignores",
+    "extraPaths": "extra-paths",
+}
 
 
 def from_mapping(data: Mapping[str, Any], base: Settings | None = None) -> Settings:
@@ -101,6 +110,7 @@ def from_mapping(data: Mapping[str, Any], base: Settings | None = None) -> Setti
     extend_exclude = _strings(data.get("extend-exclude"), "extend-exclude") or ()
     per_file = _per_file_ignores(data.get("per-file-ignores"), "per-file-ignores")
     extend_per_file = _per_file_ignores(data.get("extend-per-file-ignores"), "extend-per-file-ignores") or ()
+    extra_paths = _strings(data.get("extra-paths"), "extra-paths")
     severity = dict(base.severity)
     raw = data.get("severity", {}) or {}
     if not isinstance(raw, Mapping):
@@ -118,6 +128,7 @@ def from_mapping(data: Mapping[str, Any], base: Settings | None = None) -> Setti
         severity=severity,
         exclude=(exclude if exclude is not None else base.exclude) + extend_exclude,
         per_file_ignores=(per_file if per_file is not None else base.per_file_ignores) + extend_per_file,
+        extra_paths=extra_paths if extra_paths is not None else base.extra_paths,
     )
 
 

@@ -88,7 +88,7 @@ class Analyzer:
 def process(task: Task, cache: ResultCache | None = None, compute: bool = True) -> Outcome:
     """Check one file; with `compute=False`, raise Miss unless the cache has every analysis needed."""
     outcome = Outcome(task.index)
-    host = FileSystemHost(task.path, task.cwd)
+    host = FileSystemHost(task.path, task.cwd, task.settings.extra_paths)
     check = Analyzer(host, task.settings, cache, compute)
     try:
         if task.notebook:

@@ -170,13 +170,17 @@ class Boot:
         path = Path(to_fs_path(uri)) if uri.startswith("file:") else None
         items: dict[str, list[dict]] = {uri: []}
         if settings.enable:
+            pyproject = find_pyproject(path) if path is not None else None
             try:
-                project = load_settings(find_pyproject(path) if path is not None else None)
+                project = load_settings(pyproject)
             except SettingsError:
                 raise HandOver from None  # the full server tells the user
+            if project.per_file_ignores:
+                raise HandOver  # rare: the full server applies them
             overlay = {str(path.resolve()): text} if path is not None else {}
-            host = FileSystemHost(path, root_path, overlay=overlay)
-            analysis = analyze(text, host=host, settings=settings.lint_settings(project))
+            lint = settings.lint_settings(project)
+            host = FileSystemHost(path, root_path, lint.extra_paths, overlay=overlay)
+            analysis = analyze(text, host=host, settings=lint)
             if analysis.failures:
                 raise HandOver  # the full server reports a failing rule to the user
             self.handover.opened = Opened(uri, opened.get("version"), text, analysis)

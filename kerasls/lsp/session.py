@@ -166,7 +166,10 @@ class KerasLanguageServer(LanguageServer):
         """Analyse a document's text with its project's settings and its folder (worker thread)."""
         path = Path(to_fs_path(uri)) if uri.startswith("file:") else None
         lint = self.settings.lint_settings(self.project_settings(path))
-        host = FileSystemHost(path, self.workspace.root_path, overlay=self.overlay())
+        pyproject = find_pyproject(path) if path is not None and lint.per_file_ignores else None
+        if pyproject is not None and path.resolve().is_relative_to(pyproject.parent.resolve()):
+            lint = lint.for_file(path.resolve().relative_to(pyproject.parent.resolve()).as_posix())
+        host = FileSystemHost(path, self.workspace.root_path, lint.extra_paths, overlay=self.overlay())
         return analyze(text, host=host, settings=lint, previous=previous, barriers=barriers)
 
     def schedule(self, document: OpenDocument, delay_ms: int) -> None:

@@ -42,6 +42,8 @@ class ServerSettings:
             ignore=tuple(project.ignore) + tuple(self.ignore),
             severity=severity,
             exclude=project.exclude,
+            per_file_ignores=project.per_file_ignores,
+            extra_paths=project.extra_paths,
         )
 
 
