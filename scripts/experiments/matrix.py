@@ -60,12 +60,21 @@ BINARY_LABELS = ("binary", "binary_column")
 REGRESSION_LABELS = ("continuous", "continuous_column")
 LABELS = CLASS_LABELS + BINARY_LABELS + REGRESSION_LABELS
 ACTIVATIONS = ("linear", "sigmoid", "softmax", "relu", "tanh")
-CORE_LOSSES = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
-               "mean_squared_error", "mean_absolute_error")
+CORE_LOSSES = (
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "mean_squared_error",
+    "mean_absolute_error",
+)
 EXTRA_LOSSES = ("binary_focal_crossentropy", "hinge", "poisson", "kl_divergence")
 LOSSES = CORE_LOSSES + EXTRA_LOSSES
-LOGIT_LOSSES = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
-                "binary_focal_crossentropy")
+LOGIT_LOSSES = (
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "binary_focal_crossentropy",
+)
 METRICS = ("accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy")
 PIPELINES = ("arrays", "dataset", "dataset_unknown_shape", "directory_iterator")
 DIRECTORY_CLASS_MODE = {"integer": "sparse", "one_hot": "categorical", "binary": "binary"}
@@ -93,20 +102,26 @@ class Config:
         return ",".join(f"{name}={_fmt(getattr(self, name))}" for name in _FIELDS)
 
     @classmethod
-    def from_key(cls, key: str) -> "Config":
+    def from_key(cls, key: str) -> Config:
         parts = dict(item.split("=", 1) for item in key.split(","))
-        return cls(labels=parts["labels"], K=None if parts["K"] == "none" else int(parts["K"]),
-                   units=int(parts["units"]), activation=parts["activation"], loss=parts["loss"],
-                   from_logits=parts["from_logits"] == "true", pipeline=parts["pipeline"])
+        return cls(
+            labels=parts["labels"],
+            K=None if parts["K"] == "none" else int(parts["K"]),
+            units=int(parts["units"]),
+            activation=parts["activation"],
+            loss=parts["loss"],
+            from_logits=parts["from_logits"] == "true",
+            pipeline=parts["pipeline"],
+        )
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Config":
+    def from_dict(cls, d: dict) -> Config:
         return cls(**{name: d[name] for name in _FIELDS})
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
-    def replace(self, **changes) -> "Config":
+    def replace(self, **changes) -> Config:
         return dataclasses.replace(self, **changes)
 
     @property
@@ -155,8 +170,19 @@ def loss_variants(losses) -> list[tuple[str, bool]]:
     return [(loss, fl) for loss in losses for fl in ((False, True) if loss in LOGIT_LOSSES else (False,))]
 
 
-def enumerate_space(*, labels=None, K=None, units=None, activations=None, losses=None, from_logits=None,
-                    pipelines=None, extra_losses=False, large_k=True, where=None) -> list[Config]:
+def enumerate_space(
+    *,
+    labels=None,
+    K=None,
+    units=None,
+    activations=None,
+    losses=None,
+    from_logits=None,
+    pipelines=None,
+    extra_losses=False,
+    large_k=True,
+    where=None,
+) -> list[Config]:
     """The default space (sorted by key), optionally filtered.
 
     Every filter is an iterable of allowed values (``None``: all). ``extra_losses`` adds
@@ -183,12 +209,25 @@ def enumerate_space(*, labels=None, K=None, units=None, activations=None, losses
             add(lab, k, units_for(lab, k), ACTIVATIONS, variants, PIPELINES)
     if large_k:
         for lab in ("integer", "one_hot"):
-            add(lab, LARGE_K, (1, LARGE_K), ("linear", "sigmoid", "softmax"), loss_variants(CORE_LOSSES),
-                ("arrays", "dataset_unknown_shape", "directory_iterator"))
+            add(
+                lab,
+                LARGE_K,
+                (1, LARGE_K),
+                ("linear", "sigmoid", "softmax"),
+                loss_variants(CORE_LOSSES),
+                ("arrays", "dataset_unknown_shape", "directory_iterator"),
+            )
 
     def keep(c):
-        for name, allowed in (("labels", labels), ("K", K), ("units", units), ("activation", activations),
-                              ("loss", losses), ("from_logits", from_logits), ("pipeline", pipelines)):
+        for name, allowed in (
+            ("labels", labels),
+            ("K", K),
+            ("units", units),
+            ("activation", activations),
+            ("loss", losses),
+            ("from_logits", from_logits),
+            ("pipeline", pipelines),
+        ):
             if allowed is not None and getattr(c, name) not in set(allowed):
                 return False
         return where is None or where(c)
@@ -213,16 +252,16 @@ class Settings:
     K or units value of the space (error templates can then tell them apart)."""
 
     name: str = "default"
-    features: int = 7          # D (inputs of the MLP)
-    hidden: int = 17          # width of the hidden Dense (it shows in gradient shape errors)
+    features: int = 7  # D (inputs of the MLP)
+    hidden: int = 17  # width of the hidden Dense (it shows in gradient shape errors)
     batch: int = 24
-    n_train: int = 110         # 4 full batches + 14: the batch dimension stays None in graphs
+    n_train: int = 110  # 4 full batches + 14: the batch dimension stays None in graphs
     n_val: int = 39
-    n_train_large: int = 350   # K=42 (last batch 14 again)
+    n_train_large: int = 350  # K=42 (last batch 14 again)
     n_val_large: int = 87
-    n_test: int = 600          # independent test set for the real accuracy (not seen by fit)
-    image_size: int = 5        # directory_iterator: 5x5 RGB PNGs
-    per_class: int = 19        # images per class folder; validation_split takes int(0.25 * 19) = 4
+    n_test: int = 600  # independent test set for the real accuracy (not seen by fit)
+    image_size: int = 5  # directory_iterator: 5x5 RGB PNGs
+    per_class: int = 19  # images per class folder; validation_split takes int(0.25 * 19) = 4
     validation_split: float = 0.25
     epochs: int = 3
     learning_rate: float = 0.02  # Adam
@@ -240,8 +279,9 @@ class Settings:
 
 DEFAULT_SETTINGS = Settings()
 # Other numbers, used to check that templates re-render a run made with different numbers.
-ALT_SETTINGS = Settings(name="alt", features=6, hidden=12, batch=20, n_train=113, n_val=34, n_train_large=353,
-                        n_val_large=94, per_class=23)
+ALT_SETTINGS = Settings(
+    name="alt", features=6, hidden=12, batch=20, n_train=113, n_val=34, n_train_large=353, n_val_large=94, per_class=23
+)
 
 
 def numbers_for(config: Config, settings: Settings = DEFAULT_SETTINGS) -> dict:
@@ -263,8 +303,7 @@ def numbers_for(config: Config, settings: Settings = DEFAULT_SETTINGS) -> dict:
 
 # ------------------------------------------------------------------ templates
 
-PLACEHOLDERS = ("units", "K", "K_minus_1", "batch", "last_batch", "N", "N_val", "val_last_batch", "features",
-                "hidden")
+PLACEHOLDERS = ("units", "K", "K_minus_1", "batch", "last_batch", "N", "N_val", "val_last_batch", "features", "hidden")
 _NUM = re.compile(r"(?<![\w.])\d+(?![\w]|\.\d)")
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 _LITERAL = "literal"
@@ -286,9 +325,9 @@ def _split(message: str):
     """(skeleton texts, numbers, prefixes) of a message."""
     texts, numbers, prefixes, last = [], [], [], 0
     for m in _NUM.finditer(message):
-        texts.append(message[last:m.start()])
+        texts.append(message[last : m.start()])
         numbers.append(int(m.group()))
-        prefixes.append(message[:m.start()])
+        prefixes.append(message[: m.start()])
         last = m.end()
     texts.append(message[last:])
     return texts, numbers, prefixes
@@ -332,6 +371,7 @@ def make_template(message: str, numbers: dict, others=()) -> tuple[str, list[str
 
 def render(template: str, numbers: dict) -> str:
     """Fill a template's placeholders (unknown or None values are left as placeholders)."""
+
     def sub(m):
         value = numbers.get(m.group(1))
         return m.group(0) if value is None else str(value)
@@ -398,7 +438,7 @@ def compact(doc: dict) -> dict:
     * a ``dataset`` record equal to its ``arrays`` twin becomes ``{"same_as": <arrays key>}``.
     """
     doc = copy.deepcopy(doc)
-    for line, screens in doc.get("screens", {}).items():
+    for _line, screens in doc.get("screens", {}).items():
         for skey, screen in screens.items():
             numbers = numbers_for(Config.from_key(_screen_config_key(skey)))
             for err in screen["metrics"].values():
@@ -461,7 +501,7 @@ def _drop_false(d):
 def expand(doc: dict) -> dict:
     """Inverse of ``compact`` (metric histories excepted): every record complete."""
     doc = copy.deepcopy(doc)
-    for line, screens in doc.get("screens", {}).items():
+    for _line, screens in doc.get("screens", {}).items():
         for skey, screen in screens.items():
             numbers = numbers_for(Config.from_key(_screen_config_key(skey)))
             for err in screen["metrics"].values():
@@ -486,7 +526,8 @@ def expand(doc: dict) -> dict:
                 if isinstance(rec.get("real"), dict):
                     for flag in REAL_FLAGS:
                         rec["real"].setdefault(flag, False)
-                    rec["real"].setdefault("predict_sums_to_one", None)
+                    # compact() drops False and None alike: one output never sums to anything
+                    rec["real"].setdefault("predict_sums_to_one", False if config.units > 1 else None)
             for name, m in list((rec.get("metrics") or {}).items()):
                 if m == "screen":
                     rec["metrics"][name] = m = dict(screen.get("metrics", {}).get(name, {}), source="screen")
@@ -530,6 +571,7 @@ def tidy(value):
 
 def dumps(doc: dict) -> str:
     """Deterministic JSON: sorted keys, one record per line under ``results``/``screens``."""
+
     def compact(v):
         return json.dumps(v, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
@@ -568,8 +610,9 @@ def _ensure_line(line: str | None) -> str:
         raise ValueError(f"unknown line {line!r}")
     if "tensorflow" in sys.modules or "scripts.experiments.common" in sys.modules:
         if line != current:
-            raise RuntimeError(f"TensorFlow is already imported for {current}; run {line} in another process "
-                               "(measure() does)")
+            raise RuntimeError(
+                f"TensorFlow is already imported for {current}; run {line} in another process (measure() does)"
+            )
     else:
         os.environ.update(CHILD_ENV[line])
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -577,7 +620,8 @@ def _ensure_line(line: str | None) -> str:
 
 
 _LAYER_NAMES = re.compile(
-    r"\b(sequential|dense|flatten|functional|input_layer|rescaling|model|keras_tensor)(?:_\d+)+\b")
+    r"\b(sequential|dense|flatten|functional|input_layer|rescaling|model|keras_tensor)(?:_\d+)+\b"
+)
 
 
 def _clean(text: str) -> str:
@@ -593,8 +637,17 @@ class Engine:
     """Runs configurations in this process (one Keras line). Keeps data, image folders, metric
     screens and the last compiled model (to reuse its traced graph) between runs."""
 
-    def __init__(self, *, share=True, grappler=True, exact_metrics=False, prebuild=True, attribute=True,
-                 metrics=METRICS, log=None):
+    def __init__(
+        self,
+        *,
+        share=True,
+        grappler=True,
+        exact_metrics=False,
+        prebuild=True,
+        attribute=True,
+        metrics=METRICS,
+        log=None,
+    ):
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))
         from scripts.experiments import common
@@ -609,16 +662,23 @@ class Engine:
         # numerically chaotic runs (measured by --verify). Process-wide setting.
         self.tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": not grappler})
         self._data, self._dirs, self._dir_test = {}, {}, {}
-        self.screens = {}          # (settings.name, screen_key) -> screen record
-        self._cache = None         # (signature, model, weights, optimizer values, warnings)
-        self._errors = {}          # signature -> record of an error raised while compiling or tracing
-        self._pool = {}            # architecture -> [model, weights, optimizer, optimizer values, compiles]
+        self.screens = {}  # (settings.name, screen_key) -> screen record
+        self._cache = None  # (signature, model, weights, optimizer values, warnings)
+        self._errors = {}  # signature -> record of an error raised while compiling or tracing
+        self._pool = {}  # architecture -> [model, weights, optimizer, optimizer values, compiles]
         from tensorflow.python.framework import ops as tf_ops
 
         self._gradient_registry = tf_ops._gradient_registry._registry  # noqa: SLF001 (see _release_gradients)
         self._unshareable = set()
-        self.stats = {"runs": 0, "fresh_traces": 0, "reused_traces": 0, "retraced": 0, "screen_runs": 0,
-                      "isolation_runs": 0, "screen_mismatch": 0}
+        self.stats = {
+            "runs": 0,
+            "fresh_traces": 0,
+            "reused_traces": 0,
+            "retraced": 0,
+            "screen_runs": 0,
+            "isolation_runs": 0,
+            "screen_mismatch": 0,
+        }
 
     # ---------------------------------------------------------------- data
 
@@ -640,7 +700,7 @@ class Engine:
             w = rng.normal(size=d)
             t = (x @ w / np.linalg.norm(w) + 0.1 * rng.normal(size=n)).astype("float32")
             y = t if config.labels == "continuous" else t.reshape(-1, 1)
-            truth = t[n_tr + n_va:]
+            truth = t[n_tr + n_va :]
         else:
             k = config.K
             x, c = self.common.blobs(n, d, k, seed=settings.seed)
@@ -650,26 +710,37 @@ class Engine:
                 j = start + int(np.argmax(c[start:] == k - 1))
                 x[[start, j]], c[[start, j]] = x[[j, start]], c[[j, start]]
             eye = np.eye(k, dtype="float32")
-            y = {"integer": c, "binary": c, "integer_column": c.reshape(-1, 1), "binary_column": c.reshape(-1, 1),
-                 "one_hot": eye[c], "multi_hot": eye[c] + eye[(c + 1) % k]}[config.labels]
-            truth = y[n_tr + n_va:] if config.labels == "multi_hot" else c[n_tr + n_va:]
-        return (x[:n_tr], y[:n_tr], x[n_tr:n_tr + n_va], y[n_tr:n_tr + n_va], x[n_tr + n_va:], truth)
+            y = {
+                "integer": c,
+                "binary": c,
+                "integer_column": c.reshape(-1, 1),
+                "binary_column": c.reshape(-1, 1),
+                "one_hot": eye[c],
+                "multi_hot": eye[c] + eye[(c + 1) % k],
+            }[config.labels]
+            truth = y[n_tr + n_va :] if config.labels == "multi_hot" else c[n_tr + n_va :]
+        return (x[:n_tr], y[:n_tr], x[n_tr : n_tr + n_va], y[n_tr : n_tr + n_va], x[n_tr + n_va :], truth)
 
     def image_root(self, k, settings):
         key = (k, settings.per_class, settings.image_size, settings.seed)
         if key not in self._dirs:
-            self._dirs[key] = self.common.image_dir(k, settings.per_class, size=settings.image_size,
-                                                    seed=settings.seed)
+            self._dirs[key] = self.common.image_dir(k, settings.per_class, size=settings.image_size, seed=settings.seed)
         return self._dirs[key]
 
     def directory_flows(self, config, settings):
         gen = self.common.image_data_generator()(rescale=1 / 255, validation_split=settings.validation_split)
         root = self.image_root(config.K, settings)
-        flow = dict(target_size=(settings.image_size,) * 2, class_mode=DIRECTORY_CLASS_MODE[config.labels],
-                    batch_size=settings.batch, seed=settings.seed)
+        flow = {
+            "target_size": (settings.image_size,) * 2,
+            "class_mode": DIRECTORY_CLASS_MODE[config.labels],
+            "batch_size": settings.batch,
+            "seed": settings.seed,
+        }
         with contextlib.redirect_stdout(io.StringIO()):
-            return (gen.flow_from_directory(root, subset="training", **flow),
-                    gen.flow_from_directory(root, subset="validation", **flow))
+            return (
+                gen.flow_from_directory(root, subset="training", **flow),
+                gen.flow_from_directory(root, subset="validation", **flow),
+            )
 
     def directory_test(self, config, settings):
         """Every image of the folder (train and validation), in order, with its class."""
@@ -678,9 +749,13 @@ class Engine:
         if key not in self._dir_test:
             gen = self.common.image_data_generator()(rescale=1 / 255)
             with contextlib.redirect_stdout(io.StringIO()):
-                it = gen.flow_from_directory(self.image_root(config.K, settings),
-                                             target_size=(settings.image_size,) * 2, class_mode="sparse",
-                                             batch_size=64, shuffle=False)
+                it = gen.flow_from_directory(
+                    self.image_root(config.K, settings),
+                    target_size=(settings.image_size,) * 2,
+                    class_mode="sparse",
+                    batch_size=64,
+                    shuffle=False,
+                )
             x = np.concatenate([it[i][0] for i in range(len(it))])
             self._dir_test[key] = (x, np.asarray(it.classes, dtype="int64"))
         return self._dir_test[key]
@@ -696,8 +771,10 @@ class Engine:
         if config.pipeline == "arrays":
             return (xt, yt), {"validation_data": (xv, yv), "batch_size": b, "shuffle": False}
         if config.pipeline == "dataset":
-            return ((tf.data.Dataset.from_tensor_slices((xt, yt)).batch(b),),
-                    {"validation_data": tf.data.Dataset.from_tensor_slices((xv, yv)).batch(b)})
+            return (
+                (tf.data.Dataset.from_tensor_slices((xt, yt)).batch(b),),
+                {"validation_data": tf.data.Dataset.from_tensor_slices((xv, yv)).batch(b)},
+            )
         if config.pipeline == "dataset_unknown_shape":
             return (self._unknown(xt, yt, b),), {"validation_data": self._unknown(xv, yv, b)}
         raise ValueError(config.pipeline)
@@ -708,7 +785,7 @@ class Engine:
 
         def gen():
             for i in range(0, len(x), batch):
-                yield x[i:i + batch], y[i:i + batch]
+                yield x[i : i + batch], y[i : i + batch]
 
         spec = (tf.TensorSpec((None,) + x.shape[1:], tf.float32), tf.TensorSpec((None,) * y.ndim, tf.as_dtype(y.dtype)))
         return tf.data.Dataset.from_generator(gen, output_signature=spec)
@@ -733,10 +810,12 @@ class Engine:
             return _neutral_loss(keras, self.tf)
         if not config.from_logits:
             return config.loss
-        cls = {"binary_crossentropy": keras.losses.BinaryCrossentropy,
-               "categorical_crossentropy": keras.losses.CategoricalCrossentropy,
-               "sparse_categorical_crossentropy": keras.losses.SparseCategoricalCrossentropy,
-               "binary_focal_crossentropy": keras.losses.BinaryFocalCrossentropy}[config.loss]
+        cls = {
+            "binary_crossentropy": keras.losses.BinaryCrossentropy,
+            "categorical_crossentropy": keras.losses.CategoricalCrossentropy,
+            "sparse_categorical_crossentropy": keras.losses.SparseCategoricalCrossentropy,
+            "binary_focal_crossentropy": keras.losses.BinaryFocalCrossentropy,
+        }[config.loss]
         return cls(from_logits=True)
 
     def build(self, config, settings):
@@ -747,8 +826,9 @@ class Engine:
             head = [keras.Input((settings.image_size, settings.image_size, 3)), layers.Flatten()]
         else:
             head = [keras.Input((settings.features,))]
-        return keras.Sequential(head + [layers.Dense(settings.hidden, activation="relu"),
-                                        layers.Dense(config.units, activation=act)])
+        return keras.Sequential(
+            head + [layers.Dense(settings.hidden, activation="relu"), layers.Dense(config.units, activation=act)]
+        )
 
     def _fresh_model(self, config, settings):
         """An uncompiled-looking model at its initial weights, with a built Adam at its initial state.
@@ -757,8 +837,16 @@ class Engine:
         optimizer variables restored; ``compile`` then resets Keras's train/test functions).
         """
         keras = self.keras
-        arch = (config.units, config.activation, config.pipeline == "directory_iterator", settings.features,
-                settings.image_size, settings.hidden, settings.learning_rate, settings.seed)
+        arch = (
+            config.units,
+            config.activation,
+            config.pipeline == "directory_iterator",
+            settings.features,
+            settings.image_size,
+            settings.hidden,
+            settings.learning_rate,
+            settings.seed,
+        )
         entry = self._pool.pop(arch, None) if self.share else None
         if entry is not None and entry[4] >= POOL_COMPILES:
             entry = None  # retired: a model keeps some state of every compile (tf_keras: its old functions)
@@ -868,8 +956,11 @@ class Engine:
             # whatever the label values (they never enter a trace).
             self.stats["reused_errors"] = self.stats.get("reused_errors", 0) + 1
             return copy.deepcopy(self._errors[sig])
-        cached = self._cache if (self.share and not fresh and self._cache and self._cache[0] == sig
-                                 and sig not in self._unshareable) else None
+        cached = (
+            self._cache
+            if (self.share and not fresh and self._cache and self._cache[0] == sig and sig not in self._unshareable)
+            else None
+        )
         self.stats["runs"] += 1
         rec, tracker = {"_blame": None}, _stage_tracker(keras)
         state = {"stage": "compile"}
@@ -900,8 +991,9 @@ class Engine:
                     else:
                         history = model.fit(*args, epochs=epochs, verbose=0, callbacks=[tracker], **kwargs).history
             except Exception as exc:  # noqa: BLE001 - recording what raises is the point
-                rec.update(outcome="raises", error_type=type(exc).__name__, error=self._error_text(exc),
-                           _blame=_blame(exc))
+                rec.update(
+                    outcome="raises", error_type=type(exc).__name__, error=self._error_text(exc), _blame=_blame(exc)
+                )
                 state["op_error"] = isinstance(exc, self.tf.errors.OpError)
                 if state["stage"] == "compile":
                     rec["stage"] = "compile"
@@ -918,8 +1010,9 @@ class Engine:
                 self.stats["retraced"] += 1
                 self._unshareable.add(sig)
                 self._cache = None
-                return self.fit_run(config, metrics, settings, epochs=epochs, fresh=True, measure_real=measure_real,
-                                    probe=probe)
+                return self.fit_run(
+                    config, metrics, settings, epochs=epochs, fresh=True, measure_real=measure_real, probe=probe
+                )
             self.stats["reused_traces"] += 1
             group_warnings = cached[4]
             if group_warnings:  # trace-time warnings were emitted by the run that traced the graph
@@ -930,16 +1023,28 @@ class Engine:
             rec["accuracy_resolves_to"] = self.common.resolved_accuracy(model)
         if rec["outcome"] == "trains" and measure_real:
             rec["real"] = self.real(config, settings, model)
-        if (rec["outcome"] == "raises" and self.share and not cached and not state.get("op_error")
-                and (state["stage"] == "compile" or not self._trace_count(model))):
+        if (
+            rec["outcome"] == "raises"
+            and self.share
+            and not cached
+            and not state.get("op_error")
+            and (state["stage"] == "compile" or not self._trace_count(model))
+        ):
             self._errors[sig] = copy.deepcopy(rec)  # raised before any graph existed
         self._release_gradients(registered)
         bucket = "t_probe" if probe else f"t_{rec['outcome']}_{'reused' if cached else 'fresh'}"
         self.stats[bucket] = round(self.stats.get(bucket, 0.0) + time.monotonic() - t_start, 2)
-        self.stats["cpu" + bucket[1:]] = round(self.stats.get("cpu" + bucket[1:], 0.0) + time.process_time() - c_start, 2)
+        self.stats["cpu" + bucket[1:]] = round(
+            self.stats.get("cpu" + bucket[1:], 0.0) + time.process_time() - c_start, 2
+        )
         self.stats["n" + bucket[1:]] = self.stats.get("n" + bucket[1:], 0) + 1
-        if (not cached and self.share and sig not in self._unshareable and state["stage"] != "compile"
-                and (self._trace_count(model) or 0) > 0):  # a graph was traced (also when it then failed to run)
+        if (
+            not cached
+            and self.share
+            and sig not in self._unshareable
+            and state["stage"] != "compile"
+            and (self._trace_count(model) or 0) > 0
+        ):  # a graph was traced (also when it then failed to run)
             self._cache = (sig, model, weights, opt_values, list(rec.get("warnings", [])))
         return rec
 
@@ -955,17 +1060,23 @@ class Engine:
         with self.common.warnings.catch_warnings():  # e.g. Keras 3's "softmax over an axis of size 1" (already
             self.common.warnings.simplefilter("ignore")  # recorded when fit traced the same call)
             out = np.asarray(model(x, training=False), dtype="float64")
-        facts = {"output_nan": bool(not np.all(np.isfinite(out))),
-                 "output_constant": bool(np.all(np.nan_to_num(out.std(axis=0)) < 1e-6))}
-        facts["predict_sums_to_one"] = (bool(np.all(np.abs(out.sum(axis=1) - 1) < 1e-3))
-                                        if config.units > 1 else None)
+        facts = {
+            "output_nan": bool(not np.all(np.isfinite(out))),
+            "output_constant": bool(np.all(np.nan_to_num(out.std(axis=0)) < 1e-6)),
+        }
+        facts["predict_sums_to_one"] = bool(np.all(np.abs(out.sum(axis=1) - 1) < 1e-3)) if config.units > 1 else None
         out = np.nan_to_num(out, nan=0.0, posinf=1e6, neginf=-1e6)
         if config.kind == "regression":
             pred = out[:, 0]
             sst = float(np.sum((truth - truth.mean()) ** 2))
             r2 = 1.0 - float(np.sum((truth - pred) ** 2)) / sst
-            facts.update(rule="r2_first_unit", value=r2, mse=float(np.mean((truth - pred) ** 2)), chance=0.0,
-                         learns=bool(r2 > 0.5 and not facts["output_nan"]))
+            facts.update(
+                rule="r2_first_unit",
+                value=r2,
+                mse=float(np.mean((truth - pred) ** 2)),
+                chance=0.0,
+                learns=bool(r2 > 0.5 and not facts["output_nan"]),
+            )
             return facts
         if config.labels == "multi_hot":
             top = out.argmax(axis=1)
@@ -1063,8 +1174,15 @@ class Engine:
 
     def _metric_fields(self, history, m):
         train, val = history.get(m, []), history.get("val_" + m, [])
-        return {"outcome": "trains", "train": train, "val": val, "last": train[-1] if train else None,
-                "val_last": val[-1] if val else None, "constant": _constant(train), "val_constant": _constant(val)}
+        return {
+            "outcome": "trains",
+            "train": train,
+            "val": val,
+            "last": train[-1] if train else None,
+            "val_last": val[-1] if val else None,
+            "constant": _constant(train),
+            "val_constant": _constant(val),
+        }
 
     def _record(self, config, raw, screen, safe):
         rec = {"outcome": raw["outcome"]}
@@ -1097,8 +1215,10 @@ class Engine:
 _LOSS_CODE = re.compile(r"(/losses?/|/losses\.py|compile_loss|LossesContainer|loss_container|nn\.py.*crossentropy)")
 _METRIC_CODE = re.compile(r"(/metrics/|metrics_utils|compile_metrics|MetricsContainer|update_state)")
 _NODE = re.compile(r"Detected at node '?([\w/.-]+)")
-_LOSS_SCOPE = re.compile(r"^(compile_loss|[\w]*(loss|crossentropy|squared_error|absolute_error|hinge|poisson"
-                         r"|divergence|focal)[\w]*)$")
+_LOSS_SCOPE = re.compile(
+    r"^(compile_loss|[\w]*(loss|crossentropy|squared_error|absolute_error|hinge|poisson"
+    r"|divergence|focal)[\w]*)$"
+)
 
 
 def _blame(exc):
@@ -1123,8 +1243,8 @@ def _blame(exc):
     return None
 
 
-POOL_SIZE = 8         # models kept for re-compiling (runs are ordered so that neighbours share them)
-POOL_COMPILES = 25    # then the model is rebuilt
+POOL_SIZE = 8  # models kept for re-compiling (runs are ordered so that neighbours share them)
+POOL_COMPILES = 25  # then the model is rebuilt
 LEARNS_MARGIN = 0.25  # "learns": real accuracy beyond chance by a quarter of the way to 100% (R^2 > 0.5)
 
 
@@ -1139,7 +1259,6 @@ def _error_fields(raw):
     return {k: raw[k] for k in ("outcome", "error_type", "error", "stage", "epoch", "phase") if k in raw}
 
 
-
 def _variables(optimizer):
     v = optimizer.variables
     return list(v() if callable(v) else v)
@@ -1147,6 +1266,7 @@ def _variables(optimizer):
 
 def _neutral_loss(keras, tf):
     """Mean of the predictions times zero: never reads y_true, never raises, never trains."""
+
     class NeutralLoss(keras.losses.Loss):
         def call(self, y_true, y_pred):
             return tf.reduce_mean(y_pred, axis=-1) * 0.0
@@ -1177,6 +1297,7 @@ def _stage_tracker(keras):
 
 def _run_order(engine, configs, settings):
     """Configurations grouped so that runs sharing a traced graph follow each other."""
+
     def sort_key(c):
         safe = tuple(m for m in engine.metrics if engine.screen(c, settings)["metrics"][m]["outcome"] == "trains")
         return (repr(engine.signature(c, safe, settings)), c.key())
@@ -1184,9 +1305,23 @@ def _run_order(engine, configs, settings):
     return sorted(configs, key=sort_key)
 
 
-def run_configs(configs, line=None, *, share=True, grappler=True, exact_metrics=False, prebuild=True, attribute=True,
-                metrics=METRICS, templates=True, alt_check=True, settings=DEFAULT_SETTINGS, progress=None,
-                engine=None, return_meta=False):
+def run_configs(
+    configs,
+    line=None,
+    *,
+    share=True,
+    grappler=True,
+    exact_metrics=False,
+    prebuild=True,
+    attribute=True,
+    metrics=METRICS,
+    templates=True,
+    alt_check=True,
+    settings=DEFAULT_SETTINGS,
+    progress=None,
+    engine=None,
+    return_meta=False,
+):
     """Measure ``configs`` in this process for ``line`` (default: the line of the environment).
 
     Returns ``{key: record}`` (tidied: rounded floats, NaN as strings), or with
@@ -1194,16 +1329,24 @@ def run_configs(configs, line=None, *, share=True, grappler=True, exact_metrics=
     """
     line = _ensure_line(line)
     started = time.monotonic()
-    engine = engine or Engine(share=share, grappler=grappler, exact_metrics=exact_metrics, prebuild=prebuild,
-                              attribute=attribute, metrics=metrics, log=progress)
+    engine = engine or Engine(
+        share=share,
+        grappler=grappler,
+        exact_metrics=exact_metrics,
+        prebuild=prebuild,
+        attribute=attribute,
+        metrics=metrics,
+        log=progress,
+    )
     say = progress or (lambda msg: None)
     configs = list(dict.fromkeys(configs))
     # Screens first (they decide the metric list, hence which runs share a graph), ordered so that
     # probes with the same graph follow each other.
     probes = {c.screen_key(): c for c in configs}.values()
     for m in engine.metrics:
-        for c in sorted(probes, key=lambda c: (repr(engine.signature(engine.screen_probe(c), (m,), settings)),
-                                               c.screen_key())):
+        for c in sorted(
+            probes, key=lambda c: (repr(engine.signature(engine.screen_probe(c), (m,), settings)), c.screen_key())
+        ):
             engine.screen_metric(c, m, settings)
     t_screens = time.monotonic() - started
     say(f"[{line}] {len(engine.screens)} screens in {t_screens:.0f}s")
@@ -1217,8 +1360,9 @@ def run_configs(configs, line=None, *, share=True, grappler=True, exact_metrics=
     screens = {k: v for (name, k), v in engine.screens.items() if name == settings.name}
     if templates:
         assign_templates(records, settings)
-        screen_records = {_screen_config_key(k): {"outcome": "trains", "metrics": v["metrics"]}
-                          for k, v in screens.items()}
+        screen_records = {
+            _screen_config_key(k): {"outcome": "trains", "metrics": v["metrics"]} for k, v in screens.items()
+        }
         assign_templates(screen_records, settings)
     t_alt = 0.0
     if templates and alt_check:
@@ -1226,27 +1370,50 @@ def run_configs(configs, line=None, *, share=True, grappler=True, exact_metrics=
         check_templates_with_other_numbers(engine, records, screens, settings, ALT_SETTINGS)
         t_alt = time.monotonic() - t0
     total = time.monotonic() - started
-    say(f"[{line}] {len(configs)} configs in {total:.0f}s (screens {t_screens:.0f}s, runs {t_runs:.0f}s, "
-        f"template check {t_alt:.0f}s) {engine.stats}")
+    say(
+        f"[{line}] {len(configs)} configs in {total:.0f}s (screens {t_screens:.0f}s, runs {t_runs:.0f}s, "
+        f"template check {t_alt:.0f}s) {engine.stats}"
+    )
     records = {k: tidy(v) for k, v in sorted(records.items())}
     if not return_meta:
         return records
-    return {"results": records, "screens": {k: tidy(v) for k, v in sorted(screens.items())},
-            "versions": versions(engine.common),
-            "engine": {"share": engine.share, "grappler": grappler, "exact_metrics": engine.exact_metrics,
-                       "prebuild": engine.prebuild, "attribute": engine.attribute, "metrics": list(engine.metrics)},
-            "timing": {"configs": len(configs), "seconds": round(total, 1), "screens_seconds": round(t_screens, 1),
-                       "runs_seconds": round(t_runs, 1), "template_check_seconds": round(t_alt, 1),
-                       "per_config_seconds": round(total / max(1, len(configs)), 4)},
-            "stats": dict(engine.stats)}
+    return {
+        "results": records,
+        "screens": {k: tidy(v) for k, v in sorted(screens.items())},
+        "versions": versions(engine.common),
+        "engine": {
+            "share": engine.share,
+            "grappler": grappler,
+            "exact_metrics": engine.exact_metrics,
+            "prebuild": engine.prebuild,
+            "attribute": engine.attribute,
+            "metrics": list(engine.metrics),
+        },
+        "timing": {
+            "configs": len(configs),
+            "seconds": round(total, 1),
+            "screens_seconds": round(t_screens, 1),
+            "runs_seconds": round(t_runs, 1),
+            "template_check_seconds": round(t_alt, 1),
+            "per_config_seconds": round(total / max(1, len(configs)), 4),
+        },
+        "stats": dict(engine.stats),
+    }
 
 
 def _screen_config_key(screen_key):
     """A config key standing for a screen (for template families)."""
     parts = dict(item.split("=", 1) for item in screen_key.split(","))
     pipeline = "dataset" if parts["pipeline"] == "arrays+dataset" else parts["pipeline"]
-    return Config(parts["labels"], None if parts["K"] == "none" else int(parts["K"]), int(parts["units"]), "linear",
-                  NEUTRAL_LOSS, False, pipeline).key()
+    return Config(
+        parts["labels"],
+        None if parts["K"] == "none" else int(parts["K"]),
+        int(parts["units"]),
+        "linear",
+        NEUTRAL_LOSS,
+        False,
+        pipeline,
+    ).key()
 
 
 def check_templates_with_other_numbers(engine, records, screens, settings, alt):
@@ -1260,7 +1427,8 @@ def check_templates_with_other_numbers(engine, records, screens, settings, alt):
             if err.get("source") == "screen":
                 continue  # checked through the screen below
             sites.setdefault((path[-1] if path[0] == "metrics" else "loss", err["error_template"]), []).append(
-                (config, path, err))
+                (config, path, err)
+            )
     for skey, screen in sorted(screens.items()):
         config = Config.from_key(_screen_config_key(skey))
         for m, err in sorted(screen["metrics"].items()):
@@ -1282,7 +1450,8 @@ def check_templates_with_other_numbers(engine, records, screens, settings, alt):
     for (what, template), members in sites.items():
         for _, _, err in members:
             err["template_checks"] = err.get("template_checks", []) + (
-                ["other_numbers"] if verdicts[(what, template)] else ["other_numbers_mismatch"])
+                ["other_numbers"] if verdicts[(what, template)] else ["other_numbers_mismatch"]
+            )
     # records whose metric errors come from a screen carry the screen's checks
     for key, rec in records.items():
         config = Config.from_key(key)
@@ -1308,8 +1477,17 @@ def versions(common):
 
 
 def _child_cmd(line, in_path, out_path, options):
-    cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), "--child", "--line", line, "--configs", in_path,
-           "--out", out_path]
+    cmd = [
+        sys.executable,
+        str(pathlib.Path(__file__).resolve()),
+        "--child",
+        "--line",
+        line,
+        "--configs",
+        in_path,
+        "--out",
+        out_path,
+    ]
     if options.get("metrics"):
         cmd += ["--metrics", ",".join(options["metrics"])]
     for flag in ("no_share", "no_grappler", "exact_metrics", "no_alt_check"):
@@ -1336,8 +1514,14 @@ def measure(configs, lines=LINES, jobs=2, *, return_meta=False, progress=True, *
                 fd, out_path = tempfile.mkstemp(prefix=f"kls_matrix_{line}_", suffix=".json")
                 os.close(fd)
                 env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0", **CHILD_ENV[line]}
-                proc = subprocess.Popen(_child_cmd(line, in_path, out_path, options), env=env, cwd=str(ROOT),
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                proc = subprocess.Popen(
+                    _child_cmd(line, in_path, out_path, options),
+                    env=env,
+                    cwd=str(ROOT),
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
                 lines_seen = []
                 reader = threading.Thread(target=_relay, args=(proc.stderr, lines_seen, progress), daemon=True)
                 reader.start()
@@ -1375,13 +1559,21 @@ def load_configs(path) -> list[Config]:
 
 def parse_filter(text) -> dict:
     """``labels=one_hot|integer,pipeline=arrays`` -> enumerate_space keyword arguments."""
-    names = {"labels": "labels", "K": "K", "units": "units", "activation": "activations", "loss": "losses",
-             "from_logits": "from_logits", "pipeline": "pipelines"}
+    names = {
+        "labels": "labels",
+        "K": "K",
+        "units": "units",
+        "activation": "activations",
+        "loss": "losses",
+        "from_logits": "from_logits",
+        "pipeline": "pipelines",
+    }
     out = {}
     for item in filter(None, (text or "").split(",")):
         name, _, values = item.partition("=")
-        conv = {"K": lambda v: None if v == "none" else int(v), "units": int,
-                "from_logits": lambda v: v == "true"}.get(name, str)
+        conv = {"K": lambda v: None if v == "none" else int(v), "units": int, "from_logits": lambda v: v == "true"}.get(
+            name, str
+        )
         out[names[name]] = [conv(v) for v in values.split("|")]
     return out
 
@@ -1394,8 +1586,16 @@ def verify(configs, line, **options) -> dict:
     line = _ensure_line(line)
     a = run_configs(configs, line, templates=False, alt_check=False)
     b = run_configs(configs, line, templates=False, alt_check=False)
-    c = run_configs(configs, line, share=False, exact_metrics=True, prebuild=False, attribute=False, templates=False,
-                    alt_check=False)
+    c = run_configs(
+        configs,
+        line,
+        share=False,
+        exact_metrics=True,
+        prebuild=False,
+        attribute=False,
+        templates=False,
+        alt_check=False,
+    )
     d = run_configs(configs, line, grappler=False, templates=False, alt_check=False)
 
     def strip(rec):
@@ -1409,8 +1609,11 @@ def verify(configs, line, **options) -> dict:
     out = {}
     for name, other in (("repeat", b), ("fresh_exact", c), ("grappler_off", d)):
         diff = sorted(k for k in a if strip(a[k]) != strip(other[k]))
-        out[name] = {"same": len(a) - len(diff), "differ": len(diff),
-                     "details": {k: _diff(strip(a[k]), strip(other[k])) for k in diff[:40]}}
+        out[name] = {
+            "same": len(a) - len(diff),
+            "differ": len(diff),
+            "details": {k: _diff(strip(a[k]), strip(other[k])) for k in diff[:40]},
+        }
     return out
 
 
@@ -1435,11 +1638,17 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=2, help="lines measured at once (one process each)")
     ap.add_argument("--out", default=str(DEFAULT_OUTPUT))
     ap.add_argument("--no-share", action="store_true", help="never reuse a traced graph between configurations")
-    ap.add_argument("--no-grappler", action="store_true",
-                    help="TensorFlow's graph optimiser off: ~25%% faster, but some run-time error texts and the "
-                         "last digits of chaotic runs differ from what users see")
-    ap.add_argument("--exact-metrics", action="store_true",
-                    help="measure every raising metric on the configuration itself, not from the screen")
+    ap.add_argument(
+        "--no-grappler",
+        action="store_true",
+        help="TensorFlow's graph optimiser off: ~25%% faster, but some run-time error texts and the "
+        "last digits of chaotic runs differ from what users see",
+    )
+    ap.add_argument(
+        "--exact-metrics",
+        action="store_true",
+        help="measure every raising metric on the configuration itself, not from the screen",
+    )
     ap.add_argument("--no-alt-check", action="store_true", help="skip re-running templates with other numbers")
     ap.add_argument("--verify", type=int, metavar="N", help="run N sampled configs 4 ways and report differences")
     ap.add_argument("--full", action="store_true", help="write every record complete (not the compact form)")
@@ -1453,10 +1662,17 @@ def main(argv=None):
         def progress(msg):
             print(msg, file=sys.stderr, flush=True)
 
-        meta = run_configs(configs, args.line, share=not args.no_share, grappler=not args.no_grappler,
-                           metrics=tuple(args.metrics.split(",")) if args.metrics else METRICS,
-                           exact_metrics=args.exact_metrics, alt_check=not args.no_alt_check, progress=progress,
-                           return_meta=True)
+        meta = run_configs(
+            configs,
+            args.line,
+            share=not args.no_share,
+            grappler=not args.no_grappler,
+            metrics=tuple(args.metrics.split(",")) if args.metrics else METRICS,
+            exact_metrics=args.exact_metrics,
+            alt_check=not args.no_alt_check,
+            progress=progress,
+            return_meta=True,
+        )
         pathlib.Path(args.out).write_text(json.dumps(meta, sort_keys=True, allow_nan=False))
         return
 
@@ -1473,16 +1689,23 @@ def main(argv=None):
         picked = sample(configs, args.verify, seed=1)
         report = {}
         for line in lines:  # each in a fresh child: the line is fixed at import
-            code = ("import json,sys; sys.path.insert(0, %r); from scripts.experiments import matrix as m; "
-                    "cs=[m.Config.from_key(k) for k in json.load(open(%r))]; "
-                    "print(json.dumps(m.verify(cs, %r)))")
+            code = (
+                "import json,sys; sys.path.insert(0, %r); from scripts.experiments import matrix as m; "
+                "cs=[m.Config.from_key(k) for k in json.load(open(%r))]; "
+                "print(json.dumps(m.verify(cs, %r)))"
+            )
             fd, path = tempfile.mkstemp(suffix=".json")
             with os.fdopen(fd, "w") as fh:
                 json.dump([c.key() for c in picked], fh)
             env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0", **CHILD_ENV[line]}
             started = time.monotonic()
-            out = subprocess.run([sys.executable, "-c", code % (str(ROOT), path, line)], env=env, cwd=str(ROOT),
-                                 capture_output=True, text=True)
+            out = subprocess.run(
+                [sys.executable, "-c", code % (str(ROOT), path, line)],
+                env=env,
+                cwd=str(ROOT),
+                capture_output=True,
+                text=True,
+            )
             os.unlink(path)
             if out.returncode != 0:
                 raise RuntimeError(out.stderr[-4000:])
@@ -1494,16 +1717,29 @@ def main(argv=None):
         return
 
     started = time.monotonic()
-    meta = measure(configs, lines, jobs=args.jobs, return_meta=True, no_share=args.no_share,
-                   no_grappler=args.no_grappler, metrics=args.metrics.split(",") if args.metrics else None,
-                   exact_metrics=args.exact_metrics, no_alt_check=args.no_alt_check)
+    meta = measure(
+        configs,
+        lines,
+        jobs=args.jobs,
+        return_meta=True,
+        no_share=args.no_share,
+        no_grappler=args.no_grappler,
+        metrics=args.metrics.split(",") if args.metrics else None,
+        exact_metrics=args.exact_metrics,
+        no_alt_check=args.no_alt_check,
+    )
     doc = {
         "format": FORMAT,
         "settings": dataclasses.asdict(DEFAULT_SETTINGS),
         "alt_settings": dataclasses.asdict(ALT_SETTINGS),
-        "space": {"configs": len(configs), "all": bool(args.all), "filter": args.filter, "limit": args.limit,
-                  "extra_losses": args.extra_losses,
-                  "metrics": args.metrics.split(",") if args.metrics else list(METRICS)},
+        "space": {
+            "configs": len(configs),
+            "all": bool(args.all),
+            "filter": args.filter,
+            "limit": args.limit,
+            "extra_losses": args.extra_losses,
+            "metrics": args.metrics.split(",") if args.metrics else list(METRICS),
+        },
         "versions": {},
         "timing": {"wall_seconds": round(time.monotonic() - started, 1), "jobs": args.jobs},
         "results": {},
@@ -1520,8 +1756,10 @@ def main(argv=None):
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(dumps(doc))
-    print(f"wrote {out} ({len(configs)} configs x {len(lines)} lines, {out.stat().st_size / 1e6:.1f} MB) "
-          f"in {time.monotonic() - started:.0f}s")
+    print(
+        f"wrote {out} ({len(configs)} configs x {len(lines)} lines, {out.stat().st_size / 1e6:.1f} MB) "
+        f"in {time.monotonic() - started:.0f}s"
+    )
 
 
 if __name__ == "__main__":
