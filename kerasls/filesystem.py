@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import replace
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path

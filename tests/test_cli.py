@@ -31,7 +31,7 @@ def test_seed_with_class_folders_reports_width_loss_and_metric(seed_dir):
         assert code in out
     assert "one-hot over 42 classes (42 class folders in data/train" in out
     assert "41/42 = 0.9762" in out
-    assert "The model outputs 1 value per sample" in out
+    assert "The final layer outputs 1 value, but the labels are one-hot over 42 classes" in out
 
 
 def test_seed_without_folders_still_flags_with_k(tmp_path):

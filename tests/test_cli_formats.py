@@ -105,13 +105,13 @@ def test_github_annotations(outputs):
     dense = next(line for line in lines if "title=KLS101" in line and "leaf_species_cnn.py" in line)
     assert dense.startswith(
         "::error file=examples/leaf_species_cnn.py,line=47,col=5,endLine=47,endColumn=13,title=KLS101::"
-        "The model outputs 1 value per sample"
+        "The final layer outputs 1 value, but the labels are one-hot over 42 classes"
     )
     assert any("%3A" in line and "file=examples/tags%2Cv2%3Afinal.py,line=8," in line for line in lines)
     dominant = next(line for line in lines if "title=KLS505" in line)
     assert "(99.8%25)" in dominant and "%" not in dominant.replace("%25", "").replace("%0A", "")
     notebook = next(line for line in lines if "seed_split.ipynb" in line and "title=KLS101" in line)
-    assert ",line=59,col=10," in notebook and "::cell 5, line 5: The model outputs" in notebook
+    assert ",line=59,col=10," in notebook and "::cell 5, line 5: The final layer outputs" in notebook
 
 
 def test_gitlab_code_quality(outputs, workdir):

@@ -81,7 +81,10 @@ def test_a_buggy_file_is_refused_and_a_clean_one_commits(tmp_path, env, hook_rep
     output = refused.stdout + refused.stderr
     assert refused.returncode != 0, output
     assert "kerasls" in output and "Failed" in output
-    assert "train.py:47:5: KLS101 [error] The model outputs 1 value per sample" in output
+    assert (
+        "train.py:47:5: KLS101 [error] The final layer outputs 1 value, but the labels are one-hot over K classes"
+        in output
+    )
     assert git("rev-parse", "--verify", "-q", "HEAD", cwd=project, env=env, check=False).returncode != 0
 
     git("rm", "-q", "--cached", "train.py", cwd=project, env=env)

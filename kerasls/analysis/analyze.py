@@ -19,7 +19,7 @@ from ..engine.runtime import Runtime, resolve
 from ..engine.shapes import ModelSummary, summarize_models
 from ..engine.trainings import Training, pair_trainings
 from ..knowledge import Knowledge, keras
-from ..rules import RULES, SYNTAX_ERROR
+from ..rules import RULES, SYNTAX_ERROR, consequences
 from ..rules.api import Context
 from ..text.diagnostics import Diagnostic, Severity
 from ..text.source import Source, SyntaxProblem, python_syntax_problem
@@ -91,9 +91,11 @@ def analyze(
     summaries = summarize_models(facts.models, trainings, knowledge, not facts.trainable_unknown)
     context = Context(source, knowledge, runtime, facts, trainings, summaries)
     diagnostics, failures = run_rules(context, settings)
+    kept = _finish(syntax + diagnostics, text, settings, {path: file.text for path, file in facts.modules.items()})
+    consequences.attach(kept, runtime.keras)  # after selection and suppression: on a finding the user sees
     return Analysis(
         text,
-        _finish(syntax + diagnostics, text, settings, {path: file.text for path, file in facts.modules.items()}),
+        kept,
         None,
         source,
         facts,

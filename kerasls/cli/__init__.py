@@ -37,7 +37,9 @@ def command_rule(args: argparse.Namespace) -> int:
         return 2
     print(f"# {rule.code} ({rule.name})\n")
     print(f"Default severity: {rule.severity.label}\n")
-    print(rule.doc())
+    from ..analysis.rule_docs import document
+
+    print(document(rule))
     return 0
 
 

@@ -135,7 +135,9 @@ def to_text(results: list[FileResult], color: bool = False) -> str:
     for result in results:
         for f in result.findings:
             code = f"\033[1;31m{f.code}\033[0m" if color and f.severity == Severity.ERROR else f.code
-            lines.append(f"{_position(result.path, f.place)}: {code} [{f.severity.label}] {f.message}")
+            headline, *body = f.message.splitlines()
+            lines.append(f"{_position(result.path, f.place)}: {code} [{f.severity.label}] {headline}")
+            lines.extend(f"    {line}" for line in body)  # what it means, and what fit then does
             for place, message in f.related:
                 lines.append(f"    {_position(result.path, place)}: {message}")
             preferred = f.preferred_fix

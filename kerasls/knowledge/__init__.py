@@ -277,5 +277,11 @@ def _load(name: str) -> dict:
 
 
 @lru_cache(maxsize=1)
+def outcomes() -> dict:
+    """What fit does per configuration, measured (see scripts/experiments/outcomes.py); read on first use."""
+    return _load("outcomes.json")
+
+
+@lru_cache(maxsize=1)
 def keras() -> Knowledge:
     return Knowledge(_load("generated.json"), _load("measured.json"))

@@ -10,11 +10,14 @@ from .kls202_categorical_crossentropy_on_integer import CategoricalCrossentropyO
 from .kls203_sparse_crossentropy_on_one_hot import SparseCrossentropyOnOneHotLabels
 from .kls204_binary_label_mode_many_classes import BinaryLabelModeWithManyClasses
 from .kls205_two_unit_softmax_binary import TwoUnitSoftmaxWithBinaryCrossentropy
+from .kls206_regression_loss_on_class_labels import RegressionLossOnClassLabels
+from .kls207_one_hot_trained_as_multi_label import OneHotTrainedAsMultiLabel
 from .kls301_softmax_single_unit import SoftmaxOnSingleUnit
 from .kls302_activation_before_from_logits import ActivationBeforeFromLogitsLoss
 from .kls303_logits_into_probability_loss import LogitsIntoProbabilityLoss
 from .kls304_categorical_crossentropy_single_unit import CategoricalCrossentropyOnSingleUnit
 from .kls305_bounded_activation_regression import BoundedActivationOnRegressionTargets
+from .kls306_sigmoid_with_categorical_crossentropy import SigmoidWithCategoricalCrossentropy
 from .kls401_accuracy_binary_on_one_hot import AccuracyResolvesToBinaryAccuracy
 from .kls402_exact_accuracy_metric import ExactAccuracyMetricOnProbabilities
 from .kls403_accuracy_multi_label import AccuracyOnMultiLabelOutput
@@ -70,11 +73,14 @@ RULES: list[Rule] = [
     SparseCrossentropyOnOneHotLabels(),
     BinaryLabelModeWithManyClasses(),
     TwoUnitSoftmaxWithBinaryCrossentropy(),
+    RegressionLossOnClassLabels(),
+    OneHotTrainedAsMultiLabel(),
     SoftmaxOnSingleUnit(),
     ActivationBeforeFromLogitsLoss(),
     LogitsIntoProbabilityLoss(),
     CategoricalCrossentropyOnSingleUnit(),
     BoundedActivationOnRegressionTargets(),
+    SigmoidWithCategoricalCrossentropy(),
     AccuracyResolvesToBinaryAccuracy(),
     ExactAccuracyMetricOnProbabilities(),
     AccuracyOnMultiLabelOutput(),

@@ -130,7 +130,10 @@ class Rule:
         related: list[tuple[Site | None, str]] = (),
         fixes: list[Fix] = (),
         severity: Severity | None = None,
+        training: Training | None = None,
     ) -> Diagnostic:
+        """A finding at `site`. With `training`, it is about that training's configuration: its measured
+        consequence is added once for all such findings (see `consequences`)."""
         seen = set()
         places = []
         for where, note in related:
@@ -142,7 +145,10 @@ class Rule:
             seen.add((where.path, span, note))
             places.append(Related(span, note, where.path))
         severity = severity or self.severity
-        return Diagnostic(self.code, self.name, severity, message, site.span, places, list(fixes), site.path)
+        message = "\n".join(line.strip() for line in message.strip().splitlines() if line.strip())
+        return Diagnostic(
+            self.code, self.name, severity, message, site.span, places, list(fixes), site.path, topic=training
+        )
 
     @classmethod
     def doc(cls, knowledge: Knowledge | None = None) -> str:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from ..engine.facts import Encoding
 from ..text.diagnostics import Severity
-from . import consequences as C
 from . import edits, fixers
 from . import phrases as P
 from .api import Context, Example, Rule, Training
@@ -25,7 +22,8 @@ class OutputUnitsMismatchClassCount(Rule):
     raises or, for a single output unit, broadcasts it against every label column and
     trains silently on nonsense. With integer labels and fewer units than classes, the
     largest labels fall outside the output: sparse crossentropy raises on CPU
-    ("{measured.keras3.invalid_sparse.error}") and yields NaN losses on GPU.
+    ("{measured.keras3.invalid_sparse.error}"); on a GPU, TensorFlow's documentation of
+    `sparse_softmax_cross_entropy_with_logits` says the loss is NaN instead (not measured here).
 
     Measured with a 10-class problem and `Dense(9)`: Keras 3 raises
     "{measured.keras3.invalid_one_hot.error}", Keras 2 "{measured.tf_keras.invalid_one_hot.error}";
@@ -138,30 +136,21 @@ model.fit(train)
             problem = "integer"
         else:
             return
-        message = self._message(problem, width, t, ctx)
+        message = self._message(problem, width, t)
         related = P.labels_related(labels) + P.head_related(head) + P.loss_related(t.loss) + P.fit_related(t)
-        yield self.diagnostic(head.site, message, related, self._fixes(t, ctx))
+        yield self.diagnostic(head.site, message, related, self._fixes(t, ctx), training=t)
 
-    def _message(self, problem: str, width: int, t: Training, ctx: Context) -> str:
+    def _message(self, problem: str, width: int, t: Training) -> str:
         labels = t.labels
-        what = f"The model outputs {P.units(width)} per sample, but the labels are {P.describe_labels(labels)}."
         if problem == "integer":
-            consequence = C.on_each_line(ctx, self.code, ["invalid_sparse"])
-            if consequence:
-                consequence = re.sub(r"\b9\b", str(labels.classes - 1), consequence).replace("[0, 9)", f"[0, {width})")
-            return f"{what} Labels {width}..{labels.classes - 1} have no output unit. {consequence or ''} On GPU the loss turns into NaN instead.".replace(
-                "  ", " "
+            return (
+                f"The final layer outputs {P.units(width)}, but the integer labels go up to {labels.classes - 1}\n"
+                f"Labels {width}..{labels.classes - 1} have no output unit. {P.labels_line(labels)}"
             )
-        if width == 1:
-            variants = C.single_output_on_one_hot(labels, t.loss, t.activation)
-            consequence = C.on_each_line(ctx, "KLS201", variants, labels.classes) or C.SHAPE_HEDGE
-            return f"{what} {consequence}"
-        consequence = C.on_each_line(ctx, self.code, ["invalid_one_hot"])
-        if consequence:
-            consequence = consequence.replace("(None, 10)", f"(None, {P.k(labels)})").replace(
-                "(None, 9)", f"(None, {width})"
-            )
-        return f"{what} {consequence or 'Keras raises at the first training step: the shapes differ.'}"
+        return (
+            f"The final layer outputs {P.units(width)}, but the labels are one-hot over {P.k(labels)} classes\n"
+            f"{P.labels_line(labels)}"
+        )
 
     def _fixes(self, t: Training, ctx: Context):
         head, labels = t.head, t.labels

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..engine.facts import Encoding
 from ..text.diagnostics import Severity
-from . import consequences as C
 from . import fixers
 from . import phrases as P
 from .api import Context, Example, Rule, Training
@@ -99,13 +98,11 @@ model.fit(train_gen)
             return
         K = P.k(labels)
         message = (
-            f"Binary crossentropy treats the {K} one-hot label columns as {K} independent yes/no targets "
-            f"and scores the model's single output against each of them. "
+            f"Binary crossentropy scores the single output against {K} one-hot label columns\n"
+            f"It treats them as {K} independent yes/no targets. {P.labels_line(labels)}"
         )
-        variants = C.single_output_on_one_hot(labels, loss, t.activation)
-        message += C.on_each_line(ctx, self.code, variants, labels.classes) or C.SHAPE_HEDGE
         related = P.labels_related(labels) + P.head_related(t.head) + P.fit_related(t)
-        yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx))
+        yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx), training=t)
 
     def _fixes(self, t: Training, ctx: Context):
         return fixers.loss_or_labels_fixes(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..engine.facts import Encoding
 from ..text.diagnostics import Severity
-from . import consequences as C
 from . import fixers
 from . import phrases as P
 from .api import Context, Example, Rule, Training
@@ -100,15 +99,13 @@ model.fit(x_train, y_train)
             return  # a single output with categorical crossentropy is KLS304's finding
         shape = P.label_shape(labels)
         K = str(t.width) if t.width else P.k(labels)
+        kind = "0/1 labels" if labels.encoding is Encoding.BINARY else "class indices"
         message = (
-            f"Categorical crossentropy expects one-hot labels of shape (None, {K}), but the labels are "
-            f"{P.describe_labels(labels)}, shape {shape}. "
+            f"Categorical crossentropy expects one-hot labels (None, {K}); these are {kind}, shape {shape}\n"
+            f"{P.labels_line(labels)}"
         )
-        variant = "invalid_column" if labels.rank == 2 else "invalid_rank1"
-        consequence = C.on_each_line(ctx, self.code, [variant])
-        message += consequence.replace("5)", f"{K})") if consequence else "Keras raises at the first training step."
         related = P.labels_related(labels) + P.head_related(t.head) + P.fit_related(t)
-        yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx))
+        yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx), training=t)
 
     def _fixes(self, t: Training, ctx: Context):
         return fixers.loss_or_labels_fixes(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..engine.facts import Encoding
 from ..text.diagnostics import Severity
-from . import consequences as C
 from . import fixers
 from . import phrases as P
 from .api import Context, Example, Rule, Training
@@ -75,12 +74,11 @@ model.fit(np.load("x.npy"), y)
         if labels is None or loss is None or t.loss_family != "sparse" or labels.encoding is not Encoding.ONE_HOT:
             return
         message = (
-            f"Sparse categorical crossentropy expects one integer class index per sample, shape (None,), "
-            f"but the labels are {P.describe_labels(labels)}, shape (None, {P.k(labels)}). "
+            f"Sparse categorical crossentropy expects class indices (None,); these are one-hot (None, {P.k(labels)})\n"
+            f"{P.labels_line(labels)}"
         )
-        message += C.on_each_line(ctx, self.code, ["invalid"]) or "Keras raises at the first training step."
         related = P.labels_related(labels) + P.head_related(t.head) + P.fit_related(t)
-        yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx))
+        yield self.diagnostic(loss.site, message, related, self._fixes(t, ctx), training=t)
 
     def _fixes(self, t: Training, ctx: Context):
         return fixers.loss_or_labels_fixes(

@@ -85,16 +85,14 @@ model.fit(train)
     def _report(self, labels, t: Training, ctx: Context):
         K = labels.classes
         function = labels.origin.split("(")[0]
-        what = f"{labels.mode_param}='binary' is for two classes, but there are {K} ({labels.count.note or 'from the classes given'})."
+        what = f"{labels.mode_param}='binary' is for 2 classes, but there are {K}\n"
+        what += f"({labels.count.note or 'from the classes given'}) "
         if labels.mode_param == "label_mode":
             consequence = (
-                f" {function} raises: 'When passing label_mode=\"binary\", there must be exactly 2 class_names.'"
+                f"{function} raises: 'When passing label_mode=\"binary\", there must be exactly 2 class_names.'"
             )
         else:
-            consequence = (
-                f" {function} does not complain: it yields the class indices 0..{K - 1} as one column, "
-                f"binary crossentropy on targets above 1 goes negative, and the model learns nothing useful."
-            )
+            consequence = f"{function} yields the class indices 0..{K - 1} as one column."
         site = labels.mode_site or labels.site
         related = P.labels_related(labels) + P.head_related(t.head) + P.loss_related(t.loss)
         made = edits.fix(
@@ -102,4 +100,5 @@ model.fit(train)
             fixers.set_label_mode(labels, "categorical", ctx),
             preferred=True,
         )
-        return self.diagnostic(site, what + consequence, related, [made] if made else [])
+        training = t if labels is t.labels and labels.mode_param == "class_mode" else None
+        return self.diagnostic(site, what + consequence, related, [made] if made else [], training=training)

@@ -1,10 +1,9 @@
-"""KLS205: a two-unit softmax trained with binary crossentropy on 0/1 labels."""
+"""KLS205: two outputs (softmax or sigmoid) trained with binary crossentropy on one 0/1 label column."""
 
 from __future__ import annotations
 
 from ..engine.facts import Encoding
 from ..text.diagnostics import Severity
-from . import consequences as C
 from . import edits, fixers
 from . import phrases as P
 from .api import Context, Example, Rule, Training
@@ -39,9 +38,9 @@ class TwoUnitSoftmaxWithBinaryCrossentropy(Rule):
     """
 
     code = "KLS205"
-    name = "two-unit-softmax-with-binary-crossentropy"
+    name = "two-outputs-on-a-binary-column"
     severity = Severity.ERROR
-    summary = "Two-unit softmax with binary crossentropy on 0/1 labels"
+    summary = "Two outputs (softmax or sigmoid) trained with binary crossentropy on one 0/1 label column"
 
     VALID = [
         Example("""
@@ -79,25 +78,23 @@ model.fit(np.zeros((200, 3)), y)
         if labels is None or head is None or t.loss_family != "binary":
             return
         binary = labels.encoding is Encoding.BINARY or (labels.encoding is Encoding.INTEGER and labels.classes == 2)
-        if not binary or (labels.classes or 2) != 2 or head.width != 2 or head.activation != "softmax":
+        if not binary or (labels.classes or 2) != 2 or head.width != 2 or head.activation not in ("softmax", "sigmoid"):
             return
+        act = head.activation
         message = (
-            f"The model ends in 2 softmax outputs, but the labels are {P.describe_labels(labels)}, shape {P.label_shape(labels)}, "
-            f"and binary crossentropy compares that one label with both columns. "
+            f"The final layer outputs 2 values ({act}), but the labels are one 0/1 column, shape {P.label_shape(labels)}\n"
+            f"Binary crossentropy compares that one label with both outputs. {P.labels_line(labels)}"
         )
-        variants = [C.pipeline_variant(labels) + ("_rank1" if labels.rank == 1 and labels.container == "array" else "")]
-        message += C.on_each_line(ctx, self.code, variants + [C.pipeline_variant(labels)]) or C.SHAPE_HEDGE
         related = P.labels_related(labels) + P.head_related(head) + P.loss_related(t.loss) + P.fit_related(t)
-        return_fixes = [
-            edits.fix(
-                "Use one sigmoid output",
-                fixers.set_units_literal(head, 1),
-                fixers.set_activation(head, "sigmoid", ctx),
-                preferred=True,
-            ),
-            edits.fix(
-                "Use sparse categorical crossentropy",
-                *(fixers.replace_loss(t.loss, "sparse_categorical_crossentropy", ctx) or [None]),
-            ),
-        ]
-        yield self.diagnostic(head.site, message, related, [f for f in return_fixes if f])
+        one_sigmoid = [fixers.set_units_literal(head, 1)]
+        if act != "sigmoid":
+            one_sigmoid.append(fixers.set_activation(head, "sigmoid", ctx))
+        options = [edits.fix("Use one sigmoid output", *one_sigmoid, preferred=True)]
+        if act == "softmax":
+            options.append(
+                edits.fix(
+                    "Use sparse categorical crossentropy",
+                    *(fixers.replace_loss(t.loss, "sparse_categorical_crossentropy", ctx) or [None]),
+                )
+            )
+        yield self.diagnostic(head.site, message, related, [f for f in options if f], training=t)

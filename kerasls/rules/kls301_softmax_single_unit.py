@@ -88,13 +88,12 @@ model = keras.Model(inputs, outputs)
             return
         site = head.activation_site if head.activation_layer is not None and head.activation_site else head.site
         message = (
-            "Softmax over a single unit always outputs exactly 1.0: every prediction is 1.0 whatever the input, "
-            "so accuracy stays at the share of positive labels (on the TensorFlow backend the loss still falls, "
-            "because Keras computes it before the softmax, which hides the problem). Use sigmoid for one output, "
-            "or one unit per class with softmax."
+            "Softmax over a single unit always outputs exactly 1.0, whatever the input\n"
+            "Softmax divides by the sum of its outputs; one output divided by itself is 1. "
+            "One output needs sigmoid; softmax needs one unit per class."
         )
         related = P.head_related(head) + P.loss_related(t.loss) + P.labels_related(t.labels)
         name = None if t.loss is not None and t.loss.logits else "sigmoid"
         title = "Output logits (the loss has from_logits=True)" if name is None else "Use sigmoid for a single output"
         made = edits.fix(title, fixers.set_activation(head, name, ctx), preferred=True)
-        yield self.diagnostic(site, message, related, [made] if made else [])
+        yield self.diagnostic(site, message, related, [made] if made else [], training=t)

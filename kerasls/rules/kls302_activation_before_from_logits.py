@@ -76,23 +76,19 @@ model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False)
             return
         act = head.activation
         backend = ctx.runtime.backend
-        tf_text = (
-            f"on the TensorFlow backend Keras notices, warns, and uses the values before the {act}, so training works"
-        )
-        twice = f"on JAX and PyTorch the loss applies {act} a second time, which distorts the loss and its gradients"
+        # Keras's TensorFlow backend looks through a softmax/sigmoid for the values before it (its
+        # crossentropy functions check the op that made the output); the JAX and PyTorch backends do not.
         if backend == "tensorflow":
-            consequence, severity = f"Here {tf_text}; {twice}.", Severity.INFORMATION
-        elif backend in ("jax", "torch"):
-            consequence, severity = (
-                f"On the {backend} backend the loss applies {act} a second time, silently, which distorts the loss and its gradients.",
-                Severity.WARNING,
+            detail, severity = (
+                f"On the TensorFlow backend Keras uses the values before the {act}.",
+                Severity.INFORMATION,
             )
         else:
-            consequence, severity = f"The backend decides: {tf_text}, but {twice}.", Severity.WARNING
-        message = (
-            f"The output already goes through {act}, but the loss has from_logits=True and expects raw scores. "
-            + consequence
-        )
+            detail, severity = (
+                f"Only the TensorFlow backend looks through the {act}; on JAX and PyTorch it is applied twice.",
+                Severity.WARNING,
+            )
+        message = f"The output already goes through {act}, but the loss has from_logits=True\n{detail}"
         related = P.head_related(head) + P.labels_related(t.labels)
         logits_site = loss.arg_sites.get("from_logits")
         shared_with_logits = any(other.activation == "linear" for other in ctx.sharing_loss(t))
@@ -108,4 +104,6 @@ model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False)
                 preferred=shared_with_logits,
             ),
         ]
-        yield self.diagnostic(logits_site or loss.site, message, related, [f for f in options if f], severity=severity)
+        yield self.diagnostic(
+            logits_site or loss.site, message, related, [f for f in options if f], severity=severity, training=t
+        )

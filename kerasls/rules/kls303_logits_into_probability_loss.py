@@ -102,8 +102,8 @@ model.compile(loss="categorical_crossentropy")
             else "divides them by their sum, which is meaningless for scores that can be negative or zero"
         )
         message = (
-            f"The final layer outputs raw scores ({act}), but {loss.written} expects probabilities "
-            f"(from_logits=False) and {treatment}. Training runs without an error and learns badly."
+            f"The output is raw scores ({act}), but the loss expects probabilities (from_logits=False)\n"
+            f"{loss.written} {treatment}."
         )
         related = P.head_related(head) + P.labels_related(t.labels)
         to_logits = edits.fix(
@@ -115,7 +115,7 @@ model.compile(loss="categorical_crossentropy")
             options = [to_logits and _preferred(to_logits), to_probabilities]
         else:
             options = [to_probabilities and _preferred(to_probabilities), to_logits]
-        yield self.diagnostic(loss.site, message, related, [f for f in options if f])
+        yield self.diagnostic(loss.site, message, related, [f for f in options if f], training=t)
 
 
 def _preferred(fix):

@@ -70,9 +70,9 @@ model.compile(loss="binary_crossentropy", metrics=["accuracy"])
         if labels is not None and labels.encoding is Encoding.ONE_HOT and (labels.classes or 3) > 1:
             return  # the width is what is wrong (KLS101)
         message = (
-            "Categorical crossentropy normalises the outputs to sum to 1; a single output is therefore always 1.0 "
-            "and the reported loss is exactly 0 from the first step, while what gradient remains pushes every "
-            "prediction towards 0. A single output needs binary crossentropy."
+            "Categorical crossentropy on a single output: the loss is 0 whatever the model predicts\n"
+            "It scales the outputs to sum to 1; one output scaled so is 1.0, and -log(1.0) = 0. "
+            "A single output needs binary crossentropy."
         )
         related = P.head_related(head) + P.labels_related(labels) + P.fit_related(t)
         made = edits.fix(
@@ -80,4 +80,4 @@ model.compile(loss="binary_crossentropy", metrics=["accuracy"])
             *(fixers.replace_loss(loss, "binary_crossentropy", ctx) or [None]),
             preferred=True,
         )
-        yield self.diagnostic(loss.site, message, related, [made] if made else [])
+        yield self.diagnostic(loss.site, message, related, [made] if made else [], training=t)

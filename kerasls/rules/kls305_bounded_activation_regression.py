@@ -78,9 +78,9 @@ model.fit(x, y)
         if t.loss_family != "regression" or head.activation not in _RANGES:
             return
         message = (
-            f"The targets are continuous values ({labels.origin}) but the output goes through {head.activation}, "
-            f"which only produces values in {_RANGES[head.activation]}: larger targets can never be predicted."
+            f"The targets are continuous, but {head.activation} only outputs values in {_RANGES[head.activation]}\n"
+            f"Targets outside that range can never be predicted. Targets: {labels.origin}."
         )
         related = P.head_related(head) + P.labels_related(t.labels) + P.loss_related(t.loss)
         made = edits.fix("Use a linear output", fixers.set_activation(head, None, ctx), preferred=True)
-        yield self.diagnostic(head.activation_site or head.site, message, related, [made] if made else [])
+        yield self.diagnostic(head.activation_site or head.site, message, related, [made] if made else [], training=t)

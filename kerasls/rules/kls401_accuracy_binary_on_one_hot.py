@@ -98,12 +98,12 @@ model.fit(np.load("x.npy"), y)
         else:
             plateau = "(K-1)/K"
         message = (
-            f"{metric.written} resolves to binary accuracy here (the model outputs {P.units(t.width)} per sample), computed "
-            f"over the {P.k(labels)} one-hot label columns: predicting 0 everywhere already scores {plateau}. "
-            f"Expect train and validation accuracy to sit at that number while nothing is learned."
+            f"{metric.written} is binary accuracy here: predicting 0 everywhere scores {plateau}\n"
+            f"With {P.units(t.width)} per sample and one-hot labels, Keras resolves it to binary accuracy over "
+            f"the {P.k(labels)} label columns, where all but one are 0."
         )
         related = P.labels_related(labels) + P.head_related(t.head) + P.loss_related(t.loss)
         made = edits.fix(
             "Use 'categorical_accuracy'", edits.replace_string(metric.site, "categorical_accuracy"), preferred=True
         )
-        return self.diagnostic(metric.site, message, related, [made] if made else [])
+        return self.diagnostic(metric.site, message, related, [made] if made else [], training=t)

@@ -67,8 +67,8 @@ model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
             if metric.name != "exact_accuracy":
                 continue
             message = (
-                f"{metric.written} counts predictions that equal the label exactly; a classifier outputs "
-                f"probabilities, which never equal 0 or 1, so this metric stays near 0 however well the model learns. "
+                f"{metric.written} counts outputs exactly equal to the label; probabilities almost never are\n"
+                f"A classifier outputs probabilities, not 0 or 1, so this stays near 0 however well the model learns. "
                 f"The string 'accuracy' picks the right classification accuracy."
             )
             related = P.head_related(t.head) + P.loss_related(t.loss)

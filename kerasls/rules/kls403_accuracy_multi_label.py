@@ -13,7 +13,9 @@ class AccuracyOnMultiLabelOutput(Rule):
     """
     ## What it does
     Notes `metrics=['accuracy']` on a multi-label model: several sigmoid outputs trained
-    with binary crossentropy on multi-hot labels.
+    with binary crossentropy on labels known to be multi-hot (`MultiLabelBinarizer`,
+    random 0/1 matrices). It stays silent when the labels are unknown: for single-label
+    one-hot labels the advice below would inflate the score (see KLS207).
 
     ## Why is this bad?
     With more than one output and labels of the same shape, compile turns `'accuracy'`
@@ -26,6 +28,7 @@ class AccuracyOnMultiLabelOutput(Rule):
 
     ## Example
     ```python
+    y = MultiLabelBinarizer().fit_transform(tags)
     model.add(Dense(6, activation="sigmoid"))
     model.compile(loss="binary_crossentropy", metrics=["accuracy"])
     ```
@@ -43,22 +46,36 @@ class AccuracyOnMultiLabelOutput(Rule):
 
     VALID = [
         Example("""
+import numpy as np
 from tensorflow import keras
+y = np.random.randint(0, 2, (100, 6))
 model = keras.Sequential([keras.layers.Dense(6, activation="sigmoid")])
 model.compile(loss="binary_crossentropy", metrics=["binary_accuracy"])
+model.fit(np.random.rand(100, 8), y)
+"""),
+        Example("""
+from tensorflow import keras
+model = keras.Sequential([keras.layers.Dense(6, activation="sigmoid")])
+model.compile(loss="binary_crossentropy", metrics=["accuracy"])
 """),
     ]
     INVALID = [
         Example(
             """
+from sklearn.preprocessing import MultiLabelBinarizer
 from tensorflow import keras
+y = MultiLabelBinarizer().fit_transform(tags)
 model = keras.Sequential([keras.layers.Dense(6, activation="sigmoid")])
 model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+model.fit(x, y)
 """,
             fixed="""
+from sklearn.preprocessing import MultiLabelBinarizer
 from tensorflow import keras
+y = MultiLabelBinarizer().fit_transform(tags)
 model = keras.Sequential([keras.layers.Dense(6, activation="sigmoid")])
 model.compile(loss="binary_crossentropy", metrics=["binary_accuracy"])
+model.fit(x, y)
 """,
         ),
     ]
@@ -67,15 +84,15 @@ model.compile(loss="binary_crossentropy", metrics=["binary_accuracy"])
         width, labels = t.width, t.labels
         if width is None or width < 2 or t.activation != "sigmoid" or t.loss_family != "binary":
             return
-        if labels is not None and labels.encoding is not Encoding.MULTI_HOT:
-            return
+        if labels is None or labels.encoding is not Encoding.MULTI_HOT:
+            return  # unknown labels may be one-hot, where binary accuracy flatters (KLS207)
         for metric in t.metrics:
             if metric.name != "accuracy":
                 continue
             message = (
-                f"{metric.written} resolves to categorical accuracy on this {width}-output sigmoid head: it only checks "
-                f"whether the top-scoring tag is a true tag. For multi-label output, 'binary_accuracy' or AUC/precision/recall "
-                f"say more."
+                f"{metric.written} is categorical accuracy on this {width}-output sigmoid head\n"
+                f"It only checks whether the top-scoring tag is a true tag. For multi-label output, "
+                f"'binary_accuracy' or AUC/precision/recall say more."
             )
             made = edits.fix(
                 "Use 'binary_accuracy'", edits.replace_string(metric.site, "binary_accuracy"), preferred=True

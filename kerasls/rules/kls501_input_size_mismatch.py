@@ -5,8 +5,8 @@ from __future__ import annotations
 from ..engine import facts as F
 from ..engine.shapes import format_shape
 from ..text.diagnostics import Severity
-from . import consequences as C
 from . import edits
+from . import shape_consequences as C
 from .api import Context, Example, Rule, Training
 
 
@@ -121,14 +121,13 @@ model.fit(train)
             return
         argument = "target_size" if source.kind.startswith("flow") else "image_size"
         written = "" if source.image_size_site is not None else " (the default)"
+        size = f"{source.image_size[0]}x{source.image_size[1]}"
         message = (
-            f"{source.kind} resizes the {role} images to {source.image_size[0]}x{source.image_size[1]}{written}, "
-            f"but the model's input is {height}x{width} ({format_shape(expected)}). "
+            f"{source.kind} yields {size} images{written}, but the model's input is {height}x{width}\n"
+            f"{'These are the validation images. ' if role == 'validation' else ''}"
+            f"The model expects {format_shape(expected)}. "
         )
-        message += (
-            C.on_each_line(ctx, self.code, [self._variant(summary)])
-            or "Keras rejects the batches or the model trains on images of the wrong size."
-        )
+        message += C.on_each_line(ctx, self.code, [self._variant(summary)]) or ""
         related = [
             (summary.input_site, f"the model expects {format_shape(expected)}"),
             (source.site, f"the pipeline yields {source.image_size[0]}x{source.image_size[1]} images"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..engine.shapes import format_shape
 from ..text.diagnostics import Severity
-from . import consequences as C
 from . import edits
+from . import shape_consequences as C
 from .api import Context, Example, Rule, Training
 
 _MODES = {1: "grayscale", 3: "rgb", 4: "rgba"}
@@ -81,10 +81,10 @@ model.fit(train)
         mode = _MODES.get(source.channels, "?")
         message = (
             f"{source.kind} yields {mode} images with {source.channels} channel{'s' if source.channels != 1 else ''}, "
-            f"but the model's input has {expected[-1]} ({format_shape(expected)}). "
+            f"but the model's input has {expected[-1]}\nThe model expects {format_shape(expected)}. "
         )
         variant = "directory_grayscale" if source.kind.startswith("flow") else "arrays_grayscale"
-        message += C.on_each_line(ctx, self.code, [variant]) or "Keras raises at the first step."
+        message += C.on_each_line(ctx, self.code, [variant]) or ""
         related = [
             (summary.input_site, f"the model expects {format_shape(expected)}"),
             (source.site, f"the pipeline yields {mode} images"),

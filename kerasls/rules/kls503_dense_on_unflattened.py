@@ -9,9 +9,9 @@ from ..engine.facts import Encoding
 from ..engine.shapes import format_shape
 from ..engine.values import Site
 from ..text.diagnostics import Severity, Span, TextEdit
-from . import consequences as C
 from . import edits
 from . import phrases as P
+from . import shape_consequences as C
 from .api import Context, Example, Rule, Training
 
 _POOLING = {3: "GlobalAveragePooling1D", 4: "GlobalAveragePooling2D", 5: "GlobalAveragePooling3D"}
@@ -119,12 +119,22 @@ model.fit(np.load("x.npy"), y)
         )
         if first is None or not isinstance(first.layer, F.Layer):
             return
+        output, target = format_shape(summary.output), P.label_shape(labels)
         message = (
-            f"The model outputs {format_shape(summary.output)}: the Dense layer on line {first.site.line + 1} gets the "
-            f"feature map {format_shape(first.input)} and keeps its spatial axes, while the labels are "
-            f"{P.label_shape(labels)}. Flatten or global pooling before it makes one prediction per sample. "
+            f"The model outputs {output} per batch, but the labels are {target}\n"
+            f"The Dense layer on line {first.site.line + 1} gets the feature map {format_shape(first.input)} and keeps "
+            f"its spatial axes. Flatten or global pooling before it makes one prediction per sample. "
         )
-        message += C.on_each_line(ctx, self.code, ["invalid"]) or "Keras raises at the first training step."
+        quotes = None
+        if (
+            t.loss is not None and t.loss.function == "categorical_crossentropy"
+        ):  # the loss the errors were measured with
+            quotes = {
+                "keras3": "Arguments `target` and `output` must have the same rank (ndim). "
+                f"Received: target.shape={target}, output.shape={output}",
+                "tf_keras": f"Shapes {target} and {output} are incompatible",
+            }
+        message += C.on_each_line(ctx, self.code, ["invalid"], quotes) or ""
         related = (
             [(first.site, f"Dense receives {format_shape(first.input)}")]
             + P.labels_related(labels)

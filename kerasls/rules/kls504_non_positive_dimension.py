@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..engine.shapes import format_shape
 from ..text.diagnostics import Severity
-from . import consequences as C
+from . import shape_consequences as C
 from .api import Context, Example, Rule, Training
 
 
@@ -61,10 +61,10 @@ model = keras.Sequential([keras.Input(shape=(8, 8, 1)), layers.Conv2D(8, 3), lay
             if row.problem is None or row.site is None:
                 continue
             variant = "pool_to_zero" if "Pool" in row.kind else "conv_to_negative"
-            consequence = C.on_each_line(ctx, self.code, [variant]) or "Keras cannot build the model."
+            consequence = C.on_each_line(ctx, self.code, [variant]) or ""
             message = (
-                f"{row.kind} gets {format_shape(row.input)} and would output {format_shape(row.output)}: "
-                f"the input is too small for this many 'valid' convolutions and poolings. {consequence}"
+                f"{row.kind} gets {format_shape(row.input)} and would output {format_shape(row.output)}\n"
+                f"The input is too small for this many 'valid' convolutions and poolings. {consequence}"
             )
             related = [(summary.input_site, f"the model's input is {format_shape(summary.input)}")]
             yield self.diagnostic(row.site, message, related)

@@ -72,7 +72,7 @@ model = keras.Sequential([keras.Input(shape=(150, 150, 3)), layers.Conv2D(64, 3,
                 else None
             )
             message = (
-                f"This Dense layer holds {row.params:,} of the model's {total:,} parameters ({100 * row.params / total:.1f}%): "
+                f"This Dense layer holds {row.params:,} of the model's {total:,} parameters ({100 * row.params / total:.1f}%)\n"
                 f"Flatten hands it all {previous.output[-1]:,} values of the {format_shape(feature_map)} feature map. "
             )
             if pooled is not None:

@@ -8,8 +8,8 @@ from ..engine.facts import Feed
 from ..engine.shapes import ModelSummary, format_shape
 from ..engine.values import site_of
 from ..text.diagnostics import Severity
-from . import consequences as C
 from . import edits
+from . import shape_consequences as C
 from .api import Context, Example, Rule, Training
 
 
@@ -143,7 +143,7 @@ print(model.predict(x[0:1]))
             "single_sample_predict": "in predict",
         }.get(variant, f"at the first {'batch' if role == 'fit' else role + ' batch'}")
         consequence = C.outcome(ctx, self.code, variant, raises=f"Keras raises {{error_type}} {when}", trains="it runs")
-        message = f"{first}.\n{detail}" + (f" {consequence}" if consequence else "")
+        message = f"{first}\n{detail}" + (f" {consequence}" if consequence else "")
         related = [(feed.site, f"{feed.what}: samples of shape {format_shape(sample)}")]
         if summary.input_site is not None:
             related.append((summary.input_site, f"the model's input: {format_shape(summary.input)}"))

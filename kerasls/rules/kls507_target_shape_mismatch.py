@@ -5,8 +5,8 @@ from __future__ import annotations
 from ..engine.facts import Encoding
 from ..engine.shapes import format_shape
 from ..text.diagnostics import Severity
-from . import consequences as C
 from . import phrases as P
+from . import shape_consequences as C
 from .api import Context, Example, Rule, Training
 
 _ELEMENTWISE = {"regression", "count"}
@@ -100,7 +100,7 @@ model.fit(x, y)
         trains = "nothing raises: the loss compares the broadcast shapes and the model learns the wrong thing"
         consequence = C.outcome(ctx, self.code, variant, raises=raises, trains=trains)
         first = f"Targets of shape {format_shape(target)} against an output of {format_shape(output)}"
-        message = f"{first} under {t.loss.function}.\n{_arithmetic(variant, target, output)}"
+        message = f"{first} under {t.loss.function}\n{_arithmetic(variant, target, output)}"
         message += f" {consequence}" if consequence else ""
         severity = Severity.ERROR if consequence and "raises" in consequence else Severity.WARNING
         related = [(t.fit.targets.site, f"targets: {t.fit.targets.what}, shape {format_shape(t.fit.targets.shape)}")]

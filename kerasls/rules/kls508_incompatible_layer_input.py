@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..engine.shapes import format_shape
 from ..text.diagnostics import Severity
-from . import consequences as C
+from . import shape_consequences as C
 from .api import Context, Example, Rule, Training
 
 _VARIANTS = {"ndim": "recurrent_after_flatten", "reshape": "reshape_size", "merge": "concatenate_ranks"}
@@ -89,7 +89,7 @@ model = keras.Sequential([keras.Input((20,)), layers.Dense(100), layers.Reshape(
             consequence = C.outcome(
                 ctx, self.code, variant, raises=f"Keras raises {{error_type}} {built}", trains="the model builds"
             )
-            message = f"{first}.\n{detail}" + (f" {consequence}" if consequence else "")
+            message = f"{first}\n{detail}" + (f" {consequence}" if consequence else "")
             related = []
             if index > 0 and summary.rows[index - 1].site is not None:
                 previous = summary.rows[index - 1]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from ..engine.facts import Layer
 from ..engine.values import int_value
 from ..text.diagnostics import Severity
-from . import consequences as C
 from . import edits
+from . import shape_consequences as C
 from .api import Context, Example, Rule, Training
 
 
@@ -21,7 +21,8 @@ class EmbeddingIndexOutOfRange(Rule):
     `Embedding(input_dim=D)` has rows for ids 0..D-1. Measured on CPU (Keras 3 and Keras 2
     alike): ids up to 4999 into `Embedding(1000, 8)` raise
     {measured.keras3.invalid.error_type} "indices[...] = ... is not in [0, 1000)" at the first
-    step. On a GPU the lookup returns zeros instead, and the model trains on them silently.
+    step. On a GPU, `tf.gather`'s documentation says the lookup returns zeros instead, so
+    the model would train on them silently (documented, not measured here: no GPU).
 
     ## Example
     ```python
@@ -91,10 +92,14 @@ model.fit(x, y)
             ctx, self.code, "invalid", raises="{error_type} at the first step on CPU", trains="it trains"
         )
         message = (
-            f"Token ids go up to {feed.high - 1}, but Embedding has input_dim={size} (ids 0..{size - 1}).\n"
+            f"Token ids go up to {feed.high - 1}, but Embedding has input_dim={size} (ids 0..{size - 1})\n"
             f"Ids {size}..{feed.high - 1} have no row."
         )
-        message += f" {consequence} On a GPU the lookup gives zeros and nothing raises." if consequence else ""
+        message += (
+            f" {consequence} On a GPU, TensorFlow documents zeros for such ids and nothing raises."
+            if consequence
+            else ""
+        )
         site = embedding.arg_sites.get("input_dim")
         fixes = []
         if site is not None:

@@ -85,7 +85,7 @@ model.fit(x=gen, steps_per_epoch=10, epochs=3)
             keras3 = f"it raises AttributeError: the method was removed (\"'Sequential' object has no attribute '{call.name}'\")."
             keras2 = f"it still works but is deprecated; `{new}` accepts generators."
             severity = {3: Severity.ERROR, 2: Severity.INFORMATION}.get(ctx.runtime.keras, Severity.WARNING)
-            message = f"`{call.name}` is gone in Keras 3. " + ctx.on_keras(
+            message = f"`{call.name}` is gone in Keras 3\n" + ctx.on_keras(
                 keras3[0].upper() + keras3[1:], keras2[0].upper() + keras2[1:]
             )
             yield self.diagnostic(call.detail or call.site, message, [], self._fixes(call, new), severity=severity)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import re
+
 from ..text.diagnostics import Severity
 from . import edits
 from .api import Context, Example, Rule
@@ -58,9 +61,21 @@ opt = keras.optimizers.Adam(learning_rate=1e-4)
             if call.kind != "optimizer_lr" or call.detail is None:
                 continue
             severity = Severity.ERROR if ctx.runtime.keras == 3 else Severity.WARNING
-            message = f"{call.name} takes `learning_rate`, not `lr`. " + ctx.on_keras(
-                "It raises ValueError: \"Argument(s) not recognized: {'lr': ...}\".",
+            value = _lr_value(call.site.text)
+            message = f"{call.name} takes `learning_rate`, not `lr`\n" + ctx.on_keras(
+                f"It raises ValueError: \"Argument(s) not recognized: {{'lr': {value}}}\".",
                 "It warns and ignores the value: training runs at the default learning rate.",
             )
             made = edits.fix("Rename lr to learning_rate", edits.replace(call.detail, "learning_rate"), preferred=True)
             yield self.diagnostic(call.detail, message, [], [made] if made else [], severity=severity)
+
+
+def _lr_value(call: str) -> str:
+    """The value as Python prints it in the error (a number written in the call), else `...`."""
+    found = re.search(r"\blr\s*=\s*([^,)]+)", call)
+    if found is None:
+        return "..."
+    try:
+        return repr(ast.literal_eval(found.group(1).strip()))
+    except (ValueError, SyntaxError):
+        return "..."

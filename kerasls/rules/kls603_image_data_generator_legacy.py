@@ -13,8 +13,10 @@ class ImageDataGeneratorLegacy(Rule):
     through `tensorflow.keras` it is a legacy API kept for old code.
 
     ## Why is this bad?
-    With the Keras 3 package, `keras.preprocessing.image.ImageDataGenerator` raises
-    "{measured.keras3.import_keras.error}". Through `tf.keras` it still works, but it is
+    With the Keras 3 package, `from keras.preprocessing.image import ImageDataGenerator` raises
+    {measured.keras3.from_import.error_type} ("{measured.keras3.from_import.error}") and
+    `keras.preprocessing.image.ImageDataGenerator` raises {measured.keras3.import_keras.error_type}
+    ("{measured.keras3.import_keras.error}"). Through `tf.keras` it still works, but it is
     deprecated, single-threaded Python, and needs scipy for its transforms.
     `keras.utils.image_dataset_from_directory` replaces `flow_from_directory`
     (`label_mode` = `class_mode`, with `'sparse'` called `'int'`), and preprocessing layers
@@ -56,17 +58,42 @@ gen = keras.preprocessing.image.ImageDataGenerator(rescale=1 / 255)
         if not calls:
             return
         first = next((call for call in calls if call.name == "keras"), calls[0])  # the one that breaks, if any
-        if first.name == "keras":
-            severity = {3: Severity.ERROR, 2: Severity.INFORMATION}.get(ctx.runtime.keras, Severity.WARNING)
-            message = "ImageDataGenerator is not in the Keras 3 package. " + ctx.on_keras(
-                "It raises AttributeError: \"module 'keras.preprocessing.image' has no attribute 'ImageDataGenerator'\".",
-                "It still works, as a deprecated API.",
-            )
-        else:
-            severity = Severity.INFORMATION
+        related = [(call.site, "ImageDataGenerator is also used here") for call in calls if call is not first]
+        if first.name != "keras":
             message = (
-                "ImageDataGenerator is a legacy API (it still works through tf.keras). "
+                "ImageDataGenerator is a legacy API (it still works through tf.keras)\n"
                 "keras.utils.image_dataset_from_directory and preprocessing layers replace it."
             )
-        related = [(call.site, "ImageDataGenerator is also used here") for call in calls if call is not first]
-        yield self.diagnostic(first.site, message, related, [], severity=severity)
+            yield self.diagnostic(first.site, message, related, [], severity=Severity.INFORMATION)
+            return
+        imported = self._from_import(first, ctx)
+        site = imported or first.site
+        if imported is not None:
+            related.append((first.site, "ImageDataGenerator is used here"))
+        if ctx.runtime.keras == 2:  # the keras package itself is 2.x (TensorFlow up to 2.15)
+            message = (
+                "ImageDataGenerator is gone from the Keras 3 package (this environment has Keras 2)\n"
+                "keras.utils.image_dataset_from_directory and preprocessing layers replace it."
+            )
+            yield self.diagnostic(site, message, related, [], severity=Severity.INFORMATION)
+            return
+        variant = "from_import" if imported is not None else "import_keras"
+        error_type = ctx.measured(self.code, "keras3", variant, "error_type")
+        error = ctx.measured(self.code, "keras3", variant, "error")
+        what = "the import" if imported is not None else "this line"
+        measured = f'Measured with Keras 3: {what} raises {error_type}: "{error}".' if error else ""
+        message = (
+            f"The Keras 3 package has no ImageDataGenerator in keras.preprocessing.image\n{measured} "
+            "keras.utils.image_dataset_from_directory and preprocessing layers replace it."
+        )
+        severity = Severity.ERROR if ctx.runtime.keras == 3 else Severity.WARNING
+        yield self.diagnostic(site, message, related, [], severity=severity)
+
+    @staticmethod
+    def _from_import(call, ctx: Context):
+        """The `from keras.preprocessing.image import ImageDataGenerator` the call's name comes from, if any."""
+        name = call.site.text.split("(")[0].strip()
+        site = ctx.facts.import_sites.get(name)
+        if site is not None and "keras.preprocessing" in site.text and "ImageDataGenerator" in site.text:
+            return site
+        return None

@@ -31,6 +31,11 @@ def describe_labels(labels: F.Labels) -> str:
     return f"{what}{note}, from {labels.origin}"
 
 
+def labels_line(labels: F.Labels) -> str:
+    """A message's line saying what the labels are and where they come from."""
+    return f"Labels: {describe_labels(labels)}."
+
+
 def label_shape(labels: F.Labels) -> str:
     if labels.encoding in (Encoding.ONE_HOT, Encoding.MULTI_HOT):
         return f"(None, {k(labels)})"

@@ -1,5 +1,6 @@
-"""What a mismatch does at training time, read from the measured experiments.
+"""What a shape mismatch does at training time, read from the rule's own measured experiments.
 
+(The head/loss/label rules draw theirs from the experiment matrix: see `consequences`.)
 `measured.json` records, per rule and per Keras line, what the invalid configuration did
 when it was run (raised which error, or trained to which plateau), for several data
 pipelines. A diagnostic picks the variant that matches the user's code and states that,
@@ -9,55 +10,36 @@ variant matches, it says less rather than guess.
 
 from __future__ import annotations
 
-import re
-
-from ..engine import facts as F
 from .api import Context
 
 LINES = (("keras3", "Keras 3"), ("tf_keras", "Keras 2 (tf.keras up to TF 2.15, tf_keras)"))
 
 
-def pipeline_variant(labels: F.Labels) -> str:
-    """How the labels reach fit: arrays, a directory iterator, or a tf.data pipeline."""
-    if labels.container == "iterator":
-        return "directory_iterator"
-    if labels.container == "dataset":
-        return "tf_data_known_shape" if labels.shape_known else "tf_data_unknown_shape"
-    return "arrays"
-
-
-def adapt(text: str, measured_k: int | None, k: int | None) -> str:
-    """Put the user's class count into a message measured with another one."""
-    if measured_k is None or measured_k == k:
-        return text
-    return re.sub(rf"\b{measured_k}\b", str(k) if k is not None else "K", text)
-
-
-def outcome_text(entry: dict, k: int | None = None) -> str | None:
+def outcome_text(entry: dict, quote: str | None = None) -> str | None:
+    """What the measured run did. An error text is quoted only as the rule renders it with the user's
+    numbers (`quote`): the experiment's own message names the experiment's shapes."""
     if not isinstance(entry, dict) or "outcome" not in entry:
         return None
     if entry["outcome"] == "raises":
-        error = adapt(entry.get("error", ""), entry.get("K"), k)
-        return f'fit raises at the first step with {entry.get("error_type", "an error")}: "{error}"'
-    plateau = entry.get("plateau")
-    if plateau is not None:
-        if k is None:
-            value = "(K-1)/K"
-        else:
-            value = f"{plateau:.4f}" if entry.get("K") == k else f"{(k - 1) / k:.4f}"
-        return f"nothing raises, and accuracy sits at {value} on train and validation from the first epoch"
+        error_type = entry.get("error_type", "an error")
+        return (
+            f'fit raises {error_type} at the first step: "{quote}"'
+            if quote
+            else f"fit raises {error_type} at the first step"
+        )
     return "nothing raises; the model trains without learning the task"
 
 
-def on_each_line(ctx: Context, code: str, variants: list[str], k: int | None = None) -> str | None:
-    """The measured consequence on the user's Keras line (or on both), from the first variant measured."""
+def on_each_line(ctx: Context, code: str, variants: list[str], quotes: dict[str, str] | None = None) -> str | None:
+    """The measured consequence on the user's Keras line (or on both), from the first variant measured;
+    `quotes` are the error texts by line, rendered with the user's numbers."""
     parts = []
     for line, label in LINES:
         if ctx.runtime.keras == 3 and line != "keras3" or ctx.runtime.keras == 2 and line != "tf_keras":
             continue
         text = None
         for variant in variants:
-            text = outcome_text(ctx.measured(code, line, variant), k)
+            text = outcome_text(ctx.measured(code, line, variant), (quotes or {}).get(line))
             if text:
                 break
         if text is None:
@@ -68,24 +50,6 @@ def on_each_line(ctx: Context, code: str, variants: list[str], k: int | None = N
     if len(parts) == 2 and parts[0][1] == parts[1][1]:
         return f"On Keras 3 and Keras 2 alike, {parts[0][1]}."
     return " ".join(f"On {label}, {text}." for label, text in parts)
-
-
-def single_output_on_one_hot(labels: F.Labels, loss: F.Loss | None, activation: str | None) -> list[str]:
-    """Which measured KLS201 setup matches one output unit trained on one-hot labels."""
-    pipeline = pipeline_variant(labels)
-    if loss is None or loss.logits:
-        return [pipeline]
-    if activation == "sigmoid":
-        return [{"arrays": "arrays_sigmoid", "directory_iterator": "directory_iterator_sigmoid"}.get(pipeline, "")]
-    if activation == "linear" and pipeline == "arrays":
-        return ["arrays_linear_probabilities"]
-    return []
-
-
-SHAPE_HEDGE = (
-    "Depending on the Keras version and on whether it can see the label shape, fit either raises at the "
-    "first step or trains without an error while learning nothing."
-)
 
 
 def outcome(ctx: Context, code: str, variant: str, *, raises: str, trains: str) -> str | None:

@@ -100,6 +100,8 @@ class Diagnostic:
     related: list[Related] = field(default_factory=list)
     fixes: list[Fix] = field(default_factory=list)
     path: str | None = None  # where the primary place is, when not in the document analysed
+    # What the finding is about (a training), so that findings with one root cause can say it once.
+    topic: object = field(default=None, compare=False, repr=False)
 
     @property
     def preferred_fix(self) -> Fix | None:

@@ -6,7 +6,8 @@ from .common import attempt, fit, image_dir, keras, layers, seed
 
 SETUP = (
     "`import keras; keras.preprocessing.image.ImageDataGenerator(rescale=1/255).flow_from_directory(...)` "
-    "(3 class folders of 8x8 PNGs), and the same through `tf.keras.preprocessing.image`."
+    "(3 class folders of 8x8 PNGs), the same through `tf.keras.preprocessing.image`, and the import "
+    "`from keras.preprocessing.image import ImageDataGenerator`."
 )
 FIX = "keras.utils.image_dataset_from_directory(...) (+ a Rescaling layer)."
 
@@ -30,6 +31,14 @@ def run():
 
         return fn
 
+    def from_import(rec):
+        namespace = {}
+        try:
+            exec("from keras.preprocessing.image import ImageDataGenerator", namespace)  # the line as users write it
+        except ImportError as error:  # without the " (/path/to/site-packages/...)" Python appends
+            raise ImportError(str(error).split(" (/")[0]) from None
+        rec["resolved_class"] = namespace["ImageDataGenerator"].__module__
+
     def fixed(rec):
         ds = keras.utils.image_dataset_from_directory(root, image_size=(8, 8), batch_size=16, label_mode="categorical")
         m = model()
@@ -38,6 +47,7 @@ def run():
 
     return {
         "import_keras": attempt(generator_from("keras")),
+        "from_import": attempt(from_import),
         "tf_keras_namespace": attempt(generator_from("tensorflow.keras")),
         "fixed": attempt(fixed),
     }
