@@ -105,7 +105,11 @@ def test_every_claim_matches_a_fresh_run(fresh, line):
             same = now.raises is not None and now.raises[:2] == shipped.raises[:2]
             template = shipped.raises[3]
             if same and template is not None:
-                same = render(template, numbers[setup]) == _error_raised(record, setup.metrics)
+                rendered, printed = render(template, numbers[setup]), _error_raised(record, setup.metrics) or ""
+                if rendered.endswith(" …"):  # quoted as the start of the message
+                    same = printed.startswith(rendered[: -len(" …")])
+                else:
+                    same = rendered == printed
         if not same:
             wrong.append(
                 (where, setup.key(), setup.metrics, consequences.describe(shipped), consequences.describe(now))
