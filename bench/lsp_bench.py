@@ -518,6 +518,7 @@ class LspClient:
         self._next_id = 0
         self._pending: dict[int, asyncio.Future] = {}
         self._diag_waiters: dict[tuple[str, int | None], asyncio.Future] = {}
+        self._next_waiters: dict[str, list[asyncio.Future]] = {}  # uri -> futures for its next publication
         self.diagnostics: dict[tuple[str, int | None], tuple[float, int]] = {}  # (uri, version) -> (time, count)
         self.messages: list[dict] = []  # window/showMessage and logMessage, for the report
         self._stderr = bytearray()
@@ -674,7 +675,8 @@ class LspClient:
             code = self.proc.returncode if self.proc is not None else None
             state = "still running" if code is None else f"exit code {code}"
             self._dead = ServerError(f"kerasls server failed: {why} ({state})\n{self._stderr_tail()}")
-            for future in list(self._pending.values()) + list(self._diag_waiters.values()):
+            nexts = [f for futures in self._next_waiters.values() for f in futures]
+            for future in list(self._pending.values()) + list(self._diag_waiters.values()) + nexts:
                 if not future.done():
                     future.set_exception(self._dead)
         return self._dead
@@ -703,6 +705,9 @@ class LspClient:
             waiter = self._diag_waiters.pop(key, None)
             if waiter is not None and not waiter.done():
                 waiter.set_result((received, count))
+            for waiter in self._next_waiters.pop(params.get("uri"), []):
+                if not waiter.done():
+                    waiter.set_result((received, count))
         elif method in ("window/showMessage", "window/logMessage"):
             self.messages.append(params)
             if params.get("type") == 1:  # an error: e.g. a handler raised; its diagnostics will never come
@@ -718,6 +723,17 @@ class LspClient:
             future.set_result(self.diagnostics[(uri, version)])
         else:
             self._diag_waiters[(uri, version)] = future
+        return future
+
+    def expect_next_publication(self, uri: str) -> asyncio.Future:
+        """A future for the next publishDiagnostics of this URI, whatever its version (a document
+        re-analysed because a file it imports changed keeps its version); create it BEFORE sending."""
+        future = asyncio.get_running_loop().create_future()
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        if self._dead is not None:
+            future.set_exception(self._dead)
+        else:
+            self._next_waiters.setdefault(uri, []).append(future)
         return future
 
     async def wait(self, future: asyncio.Future, what: str, timeout: float):
@@ -874,6 +890,96 @@ async def bench_edits(
         samples_ms=values,
         rss_after_mb=rss,
     )
+
+
+PROJECT_SHARED = """\
+\"\"\"What every training script of the project shares: the class count, the image size, the model.\"\"\"
+import tensorflow as tf
+from tensorflow.keras import layers
+
+NUM_CLASSES = 5
+IMG = 64
+
+
+def conv_block(x, filters):
+    x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+    x = layers.BatchNormalization()(x)
+    return layers.MaxPooling2D()(x)
+
+
+def build_model(num_classes=NUM_CLASSES, width=128):
+    inputs = tf.keras.Input(shape=(IMG, IMG, 3))
+    x = layers.Rescaling(1 / 255)(inputs)
+    for filters in (32, 64, 128):
+        x = conv_block(x, filters)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dense(width, activation="relu")(x)
+    outputs = layers.Dense(num_classes, activation="softmax")(x)
+    return tf.keras.Model(inputs, outputs)
+"""
+PROJECT_TRAIN = """\
+from shared import IMG, build_model
+
+train_{k} = tf.keras.utils.image_dataset_from_directory(
+    "data/train", image_size=(IMG, IMG), label_mode="categorical", batch_size=32
+)
+model_{k} = build_model()
+model_{k}.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+history_{k} = model_{k}.fit(train_{k}, epochs=5)
+"""
+
+
+async def bench_project(workdir: Path, edits: int, modules: int = 10, lines: int = 200) -> dict[str, Any]:
+    """A project of `modules` files: shared.py and training scripts that import its builder.
+    Each edit changes NUM_CLASSES in shared.py (open in the editor, unsaved); measured: the time
+    until shared.py's own diagnostics, and until every open dependent has been re-analysed."""
+    root = workdir / "project"
+    root.mkdir(exist_ok=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'bench-project'\n", encoding="utf-8")
+    make_data_tree(root)
+    files = {"shared.py": PROJECT_SHARED}
+    for k in range(1, modules):
+        body = generate_script(lines, seed=SEED + 500 + k, name=f"project_{k}")
+        files[f"train_{k}.py"] = body + "\n" + PROJECT_TRAIN.format(k=k)
+    uris = {}
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+        uris[name] = (root / name).as_uri()
+    shared_lines = PROJECT_SHARED.split("\n")
+    line = next(i for i, text in enumerate(shared_lines) if text.startswith("NUM_CLASSES = "))
+    dependents = [uri for name, uri in uris.items() if name != "shared.py"]
+    client = LspClient(root, {"debounce": 0})
+    await client.start()
+    own, everyone = [], []
+    try:
+        await client.initialize(root)
+        opened = [await client.open(uris[name], text) for name, text in files.items()]
+        await client.wait(asyncio.gather(*opened), "didOpen of the project", FIRST_DIAGNOSTICS_TIMEOUT_S)
+        value = "5"
+        for index in range(edits):
+            # A class count never used before: the dependents' findings change, so they are published.
+            new = str(6 + index)
+            waiting = [client.expect_next_publication(uri) for uri in dependents]
+            sent, future = await client.change(
+                uris["shared.py"], index + 2, line, len("NUM_CLASSES = "), len("NUM_CLASSES = ") + len(value), new
+            )
+            received, _ = await client.wait(future, f"shared.py edit {index + 1}", EDIT_TIMEOUT_S)
+            done = await client.wait(asyncio.gather(*waiting), f"dependents after edit {index + 1}", EDIT_TIMEOUT_S)
+            value = new
+            own.append((received - sent) * 1000.0)
+            everyone.append((max(t for t, _ in done) - sent) * 1000.0)
+    finally:
+        await client.stop()
+    return {
+        "modules": modules,
+        "lines_per_dependent": lines,
+        "edits": edits,
+        "shared_median_ms": statistics.median(own),
+        "shared_p95_ms": percentile(own, 95),
+        "dependents_median_ms": statistics.median(everyone),
+        "dependents_p95_ms": percentile(everyone, 95),
+        "samples_ms": everyone,
+    }
 
 
 async def bench_startup(workdir: Path, runs: int) -> dict[str, Any]:
@@ -1092,6 +1198,21 @@ def render(results: dict[str, Any]) -> str:
             f"| {verdict(t['growth'] <= MEMORY_GROWTH_TARGET)} |"
         )
         out.append(f"| … every thousand edits, MB | {' · '.join(f'{mb:.0f}' for _, mb in t['samples'])} | | |")
+    if results.get("project"):
+        p = results["project"]
+        out.append("")
+        out.append(f"### A project of {p['modules']} modules: an edit in the shared module (unsaved) → diagnostics\n")
+        out.append(
+            f"{p['modules'] - 1} open training scripts of ~{p['lines_per_dependent']} lines import `build_model` "
+            f"from `shared.py`; each of {p['edits']} edits changes its `NUM_CLASSES`, which changes every "
+            "script's findings.\n"
+        )
+        out.append("| measure | median ms | p95 ms |")
+        out.append("|---|---:|---:|")
+        out.append(f"| shared.py's own diagnostics | {p['shared_median_ms']:.0f} | {p['shared_p95_ms']:.0f} |")
+        out.append(
+            f"| every dependent re-analysed and published | {p['dependents_median_ms']:.0f} | {p['dependents_p95_ms']:.0f} |"
+        )
     out.append("")
     return "\n".join(out)
 
@@ -1143,6 +1264,11 @@ async def run(args) -> dict[str, Any]:
             entry = {"kind": kind, "size": size, **edit.__dict__}
             results["edits"].append(entry)
             print(f"  median {edit.median_ms:.1f} ms, p95 {edit.p95_ms:.1f} ms", file=sys.stderr, flush=True)
+        if args.project_edits:
+            print(
+                f"… a 10-module project ({args.project_edits} edits in the shared module)", file=sys.stderr, flush=True
+            )
+            results["project"] = await bench_project(workdir, args.project_edits)
         if not args.skip_startup:
             print(f"… start-up ({args.startup_runs} runs)", file=sys.stderr, flush=True)
             results["startup"] = await bench_startup(workdir, args.startup_runs)
@@ -1185,6 +1311,12 @@ def parse_args(argv=None):
         default=None,
         help="random edits in one session for memory over time (default 10000; 2000 with --quick; 0 skips)",
     )
+    parser.add_argument(
+        "--project-edits",
+        type=int,
+        default=None,
+        help="edits in the shared module of a 10-module project (default 30; 5 with --quick; 0 skips)",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write all numbers (and raw samples) as JSON here")
     parser.add_argument(
         "--dump-script", metavar="LINES", type=int, help="print the generated script of that size and exit"
@@ -1201,6 +1333,7 @@ def parse_args(argv=None):
     args.warmup = args.warmup if args.warmup is not None else (1 if args.quick else 3)
     args.startup_runs = args.startup_runs if args.startup_runs is not None else (2 if args.quick else 5)
     args.documents = args.documents if args.documents is not None else (10 if args.quick else 50)
+    args.project_edits = args.project_edits if args.project_edits is not None else (5 if args.quick else 30)
     args.memory_edits = args.memory_edits if args.memory_edits is not None else (2000 if args.quick else 10000)
     if args.edits < 1 or args.startup_runs < 1 or args.documents < 1:
         parser.error("--edits, --startup-runs and --documents must be at least 1")
