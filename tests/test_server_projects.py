@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import pytest_lsp
 from lsp_client import apply, edits_of, initialize, open_document, published, server_config
@@ -133,3 +135,26 @@ async def test_extra_paths_and_per_file_ignores_from_pyproject(client, tmp_path_
     assert len(found) == 1 and found[0].related_information[0].location.uri == (root / "shared" / "models.py").as_uri()
     draft = open_document(client, root / "drafts" / "train.py")
     assert kls101(await published(client, draft, 1)) == []
+
+
+async def test_a_burst_of_openings_while_imports_are_analysed(client, tmp_path_factory):
+    """Many files of one project opened in a row, as an editor restoring its tabs does: every one
+    is analysed with the others' buffers and gets its findings."""
+    root = tmp_path_factory.mktemp("burst")
+    (root / "pyproject.toml").write_text("[project]\nname = 'burst'\n")
+    (root / "models.py").write_text(MODELS)
+    for name in ("oak", "elm", "ash"):
+        (root / "data" / "train" / name).mkdir(parents=True)
+    paths = [root / "models.py"]
+    # Long enough that analyses are still running while the next files open.
+    more = "".join(f"m{i} = keras.Sequential([keras.Input((8,)), keras.layers.Dense({i + 2})])\n" for i in range(150))
+    for k in range(12):
+        paths.append(root / f"train_{k}.py")
+        paths[-1].write_text(TRAIN + more + f"history_{k} = model.fit(train, epochs={k + 1})\n")
+    before = len(client.published)
+    uris = []
+    for path in paths:
+        uris.append(open_document(client, path))
+        await asyncio.sleep(0)  # let the server read each opening separately, as an editor restoring tabs does
+    found = {uri: await published(client, uri, 1, after=before) for uri in uris}
+    assert all(kls101(found[uri]) for uri in uris[1:])  # each fit ties its labels to models.py's Dense(1)

@@ -111,7 +111,9 @@ class KerasLanguageServer(LanguageServer):
     def overlay(self) -> dict[str, str]:
         """Open files' editor buffers, by path: imports read them instead of the disk."""
         buffers = {}
-        for uri, document in self.documents.items():
+        # Called on the worker thread while the event loop may open or close documents: a snapshot
+        # (list() of a dict is one step under the GIL), never the live dict.
+        for uri, document in list(self.documents.items()):
             if isinstance(document, FileDocument) and uri.startswith("file:"):
                 buffers[str(Path(to_fs_path(uri)).resolve())] = self.workspace.get_text_document(uri).source
         return buffers
