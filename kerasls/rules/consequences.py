@@ -172,7 +172,8 @@ def describe(c: Claim) -> str:
         stage, error_type, text, _ = c.raises
         where = _STAGES.get(stage, "while training")
         return f'fit raises {error_type} {where}: "{text}"' if text else f"fit raises {error_type} {where}"
-    parts = [_LOSS_FLAGS[flag] for flag in ("zero", "negative", "nan", "constant") if flag in c.loss]
+    flags = c.loss - {"constant"} if "zero" in c.loss else c.loss  # exactly 0 every epoch says it all
+    parts = [_LOSS_FLAGS[flag] for flag in ("zero", "negative", "nan", "constant") if flag in flags]
     for name, resolves, value, constant in c.metrics:
         shown = f"'{name}'" + (f" ({_METRIC_NAMES.get(resolves, resolves)} here)" if resolves != name else "")
         if value is not None:
