@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from helpers import check
 
-from kerasls.engine.trainings import Training
+from kerasls.rules.consequences import About
 from kerasls.rules.setups import Setup
 
 N = 200
@@ -165,5 +165,5 @@ def analysed() -> list[tuple[Setup, list]]:
     for setup in space():
         text, folders = program(setup)
         diagnostics = check(text, folders=folders).diagnostics
-        out.append((setup, [d for d in diagnostics if isinstance(d.topic, Training)]))
+        out.append((setup, [d for d in diagnostics if isinstance(d.topic, About)]))
     return out

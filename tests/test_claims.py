@@ -17,14 +17,13 @@ import pytest
 from claim_programs import analysed
 
 from kerasls.rules import consequences
-from kerasls.rules.setups import setup_of
 
 
 def test_the_analysis_finds_the_configuration_the_program_has():
     wrong = Counter()
     for setup, diagnostics in analysed():
         for d in diagnostics:
-            found = setup_of(d.topic)
+            found = d.topic.setup
             # Labels drawn with np.random.rand are not known to be targets: no configuration, no claim.
             if found != setup and not (found is None and setup.labels.startswith("continuous")):
                 wrong[(setup.key(), found and found.key())] += 1
@@ -34,7 +33,7 @@ def test_the_analysis_finds_the_configuration_the_program_has():
 def test_the_message_states_what_was_measured_for_that_configuration():
     stated = 0
     for setup, diagnostics in analysed():
-        if not diagnostics or setup_of(diagnostics[0].topic) is None:
+        if not diagnostics or diagnostics[0].topic.setup is None:
             assert not any("Measured on" in d.message for d in diagnostics)
             continue
         expected = consequences.statement(setup, None)
@@ -53,7 +52,7 @@ def test_the_message_states_what_was_measured_for_that_configuration():
 def test_no_rule_fires_on_a_configuration_the_data_does_not_cover():
     uncovered = Counter()
     for setup, diagnostics in analysed():
-        if diagnostics and setup_of(diagnostics[0].topic) is not None:
+        if diagnostics and diagnostics[0].topic.setup is not None:
             if consequences.statement(setup, None) is None:
                 uncovered[(setup.key(), tuple(sorted({d.code for d in diagnostics})))] += 1
     assert not uncovered, f"{len(uncovered)} configurations, e.g. {list(uncovered)[:8]}"

@@ -211,6 +211,15 @@ def statement(setup: Setup, keras: int | None) -> str | None:
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFORMATION: 2, Severity.HINT: 3}
 
 
+@dataclass(frozen=True)
+class About:
+    """What a finding is about once the analysis is done: the training's configuration (None when
+    not known). Findings outlive their analysis in the server; the training itself would keep the
+    whole interpreted program alive with them."""
+
+    setup: Setup | None
+
+
 def attach(diagnostics: list[Diagnostic], keras: int | None) -> None:
     """Put each training's measured consequence on one of its findings; the others point there."""
     groups: dict[int, list[Diagnostic]] = {}
@@ -219,6 +228,9 @@ def attach(diagnostics: list[Diagnostic], keras: int | None) -> None:
             groups.setdefault(id(diagnostic.topic), []).append(diagnostic)
     for group in groups.values():
         setup = setup_of(group[0].topic)
+        about = About(setup)
+        for diagnostic in group:
+            diagnostic.topic = about
         text = statement(setup, keras) if setup is not None else None
         if text is None:
             continue

@@ -22,10 +22,9 @@ from claim_programs import analysed
 from helpers import check
 
 from kerasls.analysis import analyze
-from kerasls.engine.trainings import Training
 from kerasls.filesystem import FileSystemHost
 from kerasls.rules import RULES, consequences
-from kerasls.rules.setups import setup_of
+from kerasls.rules.consequences import About
 
 pytestmark = pytest.mark.oracle
 
@@ -48,13 +47,13 @@ def program_setups() -> dict:
         runs.append((path.name, lambda p=path: analyze(p.read_text(), host=FileSystemHost(p))))
     for where, run in runs:
         for d in run().diagnostics:
-            if isinstance(d.topic, Training) and "Measured on" in d.message:
-                found.setdefault(setup_of(d.topic), where)
+            if isinstance(d.topic, About) and "Measured on" in d.message:
+                found.setdefault(d.topic.setup, where)
     return found
 
 
 def sampled_setups() -> list:
-    stated = [s for s, ds in analysed() if ds and setup_of(ds[0].topic) and consequences.statement(s, None)]
+    stated = [s for s, ds in analysed() if ds and ds[0].topic.setup and consequences.statement(s, None)]
     measured = sorted((s for s in stated if s.K in (None, 2, 3, 10, 42)), key=_order)
     unmeasured = sorted((s for s in stated if s.K in (5, 7)), key=_order)
     return measured[:SAMPLE_MEASURED] + unmeasured[:SAMPLE_UNMEASURED]
