@@ -15,6 +15,7 @@ One root cause, one statement: when several rules fire on the same training, the
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,10 +64,21 @@ def _measured_ks() -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
+def _entry(line: str, key: str) -> list | None:
+    """One measured entry. The shipped file keeps each entry as a JSON string, read when first asked
+    for: loading it then creates some ten thousand strings instead of half a million objects."""
+    entry = outcomes().get("lines", {}).get(line, {}).get(key)
+    return _decoded(entry) if isinstance(entry, str) else entry
+
+
+@lru_cache(maxsize=4096)
+def _decoded(text: str) -> list:
+    return json.loads(text)
+
+
 def entries(setup: Setup, line: str) -> list[tuple[Setup, list]]:
     """The measured entries that stand for a setup on a line (empty when none do)."""
-    records = outcomes().get("lines", {}).get(line, {})
-    exact = records.get(setup.key())
+    exact = _entry(line, setup.key())
     if exact is not None:
         return [(setup, exact)]
     if setup.K is None or setup.K <= 2 or setup.relation is None:
@@ -74,7 +86,7 @@ def entries(setup: Setup, line: str) -> list[tuple[Setup, list]]:
     found = []
     for K in _measured_ks():
         other = setup.at(K)
-        if other.relation == setup.relation and (entry := records.get(other.key())) is not None:
+        if other.relation == setup.relation and (entry := _entry(line, other.key())) is not None:
             found.append((other, entry))
     return found
 

@@ -2,7 +2,7 @@
 
     python scripts/experiments/outcomes.py [--results scripts/experiments/matrix_results.json]
 
-For every measured configuration and Keras line, one compact entry:
+For every measured configuration and Keras line, one compact entry (stored as a JSON string):
 
     ["raises", stage, error type, template, verified]
         fit raises; `template` is the error's first line with the configuration's numbers as
@@ -100,6 +100,10 @@ def compile_record(record: dict) -> list:
     ]
 
 
+def _compact(entry: list) -> str:
+    return json.dumps(entry, separators=(",", ":"))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--results", default=str(DEFAULT_OUTPUT))
@@ -111,8 +115,9 @@ def main(argv=None) -> int:
         "about": "what fit does per configuration, measured by scripts/experiments/matrix.py; see outcomes.py",
         "versions": doc.get("versions", {}),
         "settings": {k: doc.get("settings", {}).get(k) for k in ("batch", "epochs", "n_train", "n_val")},
+        # each entry as a JSON string: kerasls decodes only those it is asked about
         "lines": {
-            line: {key: compile_record(record) for key, record in sorted(records.items())}
+            line: {key: _compact(compile_record(record)) for key, record in sorted(records.items())}
             for line, records in doc["results"].items()
         },
     }
