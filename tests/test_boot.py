@@ -272,6 +272,20 @@ def test_the_first_file_follows_the_projects_extra_paths_and_per_file_ignores(ra
     assert ("KLS101" in codes(first["params"])) is not per_file
 
 
+def test_settings_pushed_before_the_first_file_are_followed(raw):
+    """JupyterLab pushes its settings with didChangeConfiguration right after `initialized` and
+    then opens the notebook: the very first findings follow them."""
+    client = raw()
+    initialize(client, None, configuration=False)
+    client.notify("initialized", {})
+    client.notify("workspace/didChangeConfiguration", {"settings": {}})
+    client.notify("workspace/didChangeConfiguration", {"settings": {"kerasls": {"ignore": ["KLS603"]}}})
+    uri = (REPO / "examples" / "boot_pushed.py").as_uri()
+    did_open(client, uri, SEED.read_text())
+    first = client.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+    assert codes(first["params"]) == SEED_CODES - {"KLS603"}
+
+
 def test_a_request_before_any_file_goes_to_the_full_server(raw):
     client = raw()
     initialize(client, configuration=False)

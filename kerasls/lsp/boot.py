@@ -213,7 +213,11 @@ class Boot:
         method = message.get("method") or ""
         if "id" in message or method == "exit" or method.startswith(("textDocument/", "notebookDocument/")):
             raise HandOver  # a request to answer, or a document the boot would not follow
-        # Settings changes, traces, cancellations: the full server reads them, in order, after `initialize`.
+        if method == "workspace/didChangeConfiguration" and "kerasls" in (
+            (message.get("params") or {}).get("settings") or {}
+        ):
+            raise HandOver  # pushed settings (JupyterLab does so before opening): the full server applies them
+        # Traces, cancellations, empty settings: the full server reads them, in order, after `initialize`.
 
     # -- JSON-RPC framing ---------------------------------------------------------------
     def receive(self, patient: bool = False) -> dict:
