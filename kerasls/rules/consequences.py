@@ -5,9 +5,9 @@ ran every configuration — label kind, class count, final units and activation,
 `from_logits`, data pipeline — under Keras 3 and Keras 2, with each accuracy metric compiled.
 A message states what fit does only for the configuration the analysis found (`setups`):
 the entry measured for it, or, for a class count that was not measured, what the same
-configuration's structure decides at every measured class count, when they all agree. Error texts are quoted
-with the user's numbers, and only when their template was verified at other numbers; what
-the entries do not all say is not said.
+configuration's structure decides at every measured class count, when they all agree.
+Error texts are quoted with the user's numbers, and only when their template was verified
+at other numbers; what the entries do not all say is not said.
 
 One root cause, one statement: when several rules fire on the same training, the first
 (most severe, then by code) carries the consequence and the others point at it.

@@ -605,6 +605,11 @@ def problems_rows(page, text: str):
     return page.locator(".markers-panel .monaco-list-row").filter(has_text=text)
 
 
+def finding_rows(page, code: str):
+    """Rows of the Problems panel that are findings of `code` (its code link), not places related to one."""
+    return page.locator(".markers-panel .monaco-list-row").filter(has=page.get_by_text(code, exact=True))
+
+
 def filter_problems(page, text: str) -> None:
     box = page.locator(".viewpane-filter input, .markers-panel-action-filter input").first
     box.fill(text)
@@ -676,7 +681,7 @@ def test_install_check_workspace_update_and_path(tools, output_dir, tmp_path_fac
         filter_problems(page, f"**/{UNOPENED}")  # the list renders only the rows in view
         problems_rows(page, UNOPENED).first.wait_for(timeout=180_000)
         timings["check workspace"] = time.monotonic() - started
-        kls101 = problems_rows(page, "KLS101").first
+        kls101 = finding_rows(page, "KLS101").first
         kls101.wait_for()
         screenshot(page, logs, "check-workspace.png")
         # As many as `kerasls check` finds in that file (the resource row's count; the list shows only some rows).
@@ -712,8 +717,8 @@ def test_install_check_workspace_update_and_path(tools, output_dir, tmp_path_fac
 
         # The seed is open in an editor: the server's live diagnostics stand for it, each finding listed once.
         filter_problems(page, f"**/{SEED}")
-        problems_rows(page, "KLS101").first.wait_for()
-        assert problems_rows(page, "KLS101").count() == 1, page.locator(
+        finding_rows(page, "KLS101").first.wait_for()
+        assert finding_rows(page, "KLS101").count() == 1, page.locator(
             ".markers-panel .monaco-list-row"
         ).all_inner_texts()
 
