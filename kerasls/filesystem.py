@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -145,12 +145,46 @@ def _class_folders(path: str) -> list[str] | None:
 
 
 def _version(*distributions: str) -> str | None:
+    found = _installed()
     for name in distributions:
+        where = found.get(_normal(name))
+        if where is not None and (version := _metadata_version(where)) is not None:
+            return version
+    return None
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+@lru_cache(maxsize=1)
+def _installed() -> dict[str, str]:
+    """Distribution name -> its metadata, the first on sys.path as importlib.metadata finds it.
+    Read by hand: importing importlib.metadata costs ~25 ms, a tenth of the server's start-up."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
         try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
+            with os.scandir(entry or ".") as items:
+                for item in items:
+                    stem, dot, kind = item.name.rpartition(".")
+                    if dot and kind in ("dist-info", "egg-info"):
+                        found.setdefault(_normal(stem.split("-", 1)[0]), item.path)
+        except OSError:
             continue
-        except Exception:  # broken metadata must not stop a lint run
+    return found
+
+
+def _metadata_version(path: str) -> str | None:
+    """The Version: header of a dist-info's METADATA or an egg-info's PKG-INFO (folder or file)."""
+    for candidate in (os.path.join(path, "METADATA"), os.path.join(path, "PKG-INFO"), path):
+        try:
+            with open(candidate, encoding="utf-8", errors="replace") as handle:
+                for line in handle:
+                    if line.startswith("Version:"):
+                        return line.split(":", 1)[1].strip() or None
+                    if not line.strip():
+                        break  # the headers end at the first blank line
+        except OSError:  # not there, or a folder
             continue
     return None
 
