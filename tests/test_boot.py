@@ -7,6 +7,7 @@ one answer per request, the same findings not published twice, the full server i
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import queue
@@ -435,3 +436,46 @@ print(json.dumps({"heavy": heavy, "sent": out.getvalue().count(b"Content-Length"
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout)
     assert outcome == {"heavy": [], "sent": 2, "published": True}  # the initialize answer and the findings
+
+
+@pytest.mark.parametrize("pulls", [True, False])
+def test_pushed_settings_keep_the_boot_only_for_clients_it_can_ask(pulls):
+    """VS Code and Eglot push the `kerasls` section and also answer workspace/configuration:
+    the start-up reader asks and goes on. A client that only pushes hands over to the full server."""
+    from kerasls.lsp.boot import CONFIGURATION_ID, Boot
+    from kerasls.lsp.stdio import Input
+
+    def frame(message):
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+    caps = {"workspace": {"configuration": True}} if pulls else {}
+    section = {"ignore": ["KLS603"]}
+    messages = [
+        frame({"id": 1, "method": "initialize", "params": {"capabilities": caps}}),
+        frame({"method": "initialized", "params": {}}),
+        frame({"method": "workspace/didChangeConfiguration", "params": {"settings": {"kerasls": section}}}),
+    ]
+    if pulls:
+        messages.append(frame({"id": CONFIGURATION_ID, "result": [section]}))
+    messages.append(
+        frame(
+            {
+                "method": "textDocument/didOpen",
+                "params": {
+                    "textDocument": {
+                        "uri": (REPO / "examples" / "boot_push.py").as_uri(),
+                        "languageId": "python",
+                        "version": 1,
+                        "text": SEED.read_text(),
+                    }
+                },
+            }
+        )  # fmt: skip
+    )
+    out = io.BytesIO()
+    handover = Boot(Input(io.BytesIO(b"".join(messages))), out).run()
+    assert (handover.opened is not None) is pulls
+    if pulls:
+        published = out.getvalue().split(b"textDocument/publishDiagnostics", 1)[1]
+        assert b"KLS101" in published and b"KLS603" not in published

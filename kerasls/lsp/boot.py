@@ -97,6 +97,7 @@ class Boot:
         self.handover = Handover()
         self.kept: list[bytes] = []  # the raw bytes of each message read, for the full server
         self.opened: dict | None = None  # a didOpen that came before the settings
+        self.pulls = False  # whether the client answers workspace/configuration
 
     def run(self) -> Handover:
         try:
@@ -122,8 +123,9 @@ class Boot:
             root_path = to_fs_path(params["rootUri"])
         else:
             root_path = params.get("rootPath")
+        self.pulls = bool((client.get("workspace") or {}).get("configuration"))
         self.until("initialized")
-        if (client.get("workspace") or {}).get("configuration"):
+        if self.pulls:
             settings = self.configuration(settings)
         self.handover.settings = settings
         opened = self.opened or self.until("textDocument/didOpen")
@@ -213,10 +215,12 @@ class Boot:
         method = message.get("method") or ""
         if "id" in message or method == "exit" or method.startswith(("textDocument/", "notebookDocument/")):
             raise HandOver  # a request to answer, or a document the boot would not follow
-        if method == "workspace/didChangeConfiguration" and "kerasls" in (
-            (message.get("params") or {}).get("settings") or {}
-        ):
-            raise HandOver  # pushed settings (JupyterLab does so before opening): the full server applies them
+        pushed = "kerasls" in ((message.get("params") or {}).get("settings") or {})
+        if method == "workspace/didChangeConfiguration" and pushed and not self.pulls:
+            # Settings only pushed (JupyterLab, before opening the notebook): the full server applies
+            # them. A client that answers workspace/configuration (VS Code, Eglot) pushes the same
+            # section the boot asks for, so the boot goes on.
+            raise HandOver
         # Traces, cancellations, empty settings: the full server reads them, in order, after `initialize`.
 
     # -- JSON-RPC framing ---------------------------------------------------------------
