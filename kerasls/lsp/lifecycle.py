@@ -71,16 +71,8 @@ async def pull_configuration(ls: KerasLanguageServer) -> None:
         log.warning("workspace/configuration failed: %s", error)
         return
     section = result[0] if result else None
-    if not section:
-        return
-    try:
-        settings = parse(section, ls.init_settings)
-    except ValueError as error:
-        ls.tell(f"kerasls settings: {error}", types.MessageType.Error)
-        return
-    if settings != ls.settings:
-        ls.settings = settings
-        ls.recheck_all()
+    if section:
+        apply_section(ls, section)
 
 
 async def did_change_configuration(ls: KerasLanguageServer, params: types.DidChangeConfigurationParams) -> None:
@@ -88,6 +80,11 @@ async def did_change_configuration(ls: KerasLanguageServer, params: types.DidCha
     if not section:
         await pull_configuration(ls)  # the client only says something changed: ask (it rechecks if so)
         return
+    apply_section(ls, section)
+
+
+def apply_section(ls: KerasLanguageServer, section) -> None:
+    """The editor's `kerasls` section over the start-up options; open documents rechecked if it changes them."""
     try:
         settings = parse(section, ls.init_settings)
     except ValueError as error:
