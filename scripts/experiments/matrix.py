@@ -44,6 +44,12 @@ import time
 from dataclasses import dataclass
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# The names kerasls keys its measured outcomes by (kerasls/rules/setups.py): one vocabulary for both.
+from kerasls.rules.setups import ACTIVATIONS, LOGIT_LOSSES, METRICS  # noqa: E402
+
 DEFAULT_OUTPUT = ROOT / "scripts" / "experiments" / "matrix_results.json"
 FORMAT = 1
 
@@ -59,7 +65,6 @@ CLASS_LABELS = ("integer", "integer_column", "one_hot", "multi_hot")
 BINARY_LABELS = ("binary", "binary_column")
 REGRESSION_LABELS = ("continuous", "continuous_column")
 LABELS = CLASS_LABELS + BINARY_LABELS + REGRESSION_LABELS
-ACTIVATIONS = ("linear", "sigmoid", "softmax", "relu", "tanh")
 CORE_LOSSES = (
     "binary_crossentropy",
     "categorical_crossentropy",
@@ -69,13 +74,6 @@ CORE_LOSSES = (
 )
 EXTRA_LOSSES = ("binary_focal_crossentropy", "hinge", "poisson", "kl_divergence")
 LOSSES = CORE_LOSSES + EXTRA_LOSSES
-LOGIT_LOSSES = (
-    "binary_crossentropy",
-    "categorical_crossentropy",
-    "sparse_categorical_crossentropy",
-    "binary_focal_crossentropy",
-)
-METRICS = ("accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy")
 PIPELINES = ("arrays", "dataset", "dataset_unknown_shape", "directory_iterator")
 DIRECTORY_CLASS_MODE = {"integer": "sparse", "one_hot": "categorical", "binary": "binary"}
 CLASS_KS = (3, 10)
