@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from helpers import check
 
+from kerasls.analysis import analyze
 from kerasls.engine.facts import Encoding
+from kerasls.engine.host import FakeHost
 
 
 def training(code: str, folders=None, index: int = -1):
@@ -518,3 +520,11 @@ m.compile(loss="categorical_crossentropy")
 m.fit(np.zeros((8, 2)), y)
 """)
     assert [d.code for d in analysis.diagnostics] == []
+
+
+def test_an_instance_imported_from_a_project_module_is_followed():
+    """`from config import CFG`, CFG an instance of the module's own class: its attributes are copied."""
+    config = "class Config:\n    def __init__(self):\n        self.classes = 10\n\n\nCFG = Config()\n"
+    code = "from config import CFG\nfrom tensorflow import keras\nmodel = keras.Sequential([keras.layers.Dense(CFG.classes)])\n"
+    analysis = analyze(code, host=FakeHost(modules={"config.py": config}))
+    assert analysis.facts.models[0].layers[0].args["units"].value == 10

@@ -108,7 +108,7 @@ def _copy(value: Value, expr: str | None, memo: dict) -> Value:
         out.inputs = [_copy(tensor, None, memo) for tensor in value.inputs]
         return out
     if isinstance(value, Instance):
-        out = replace(value, depth=0, remembered=False, summaries={})
+        out = replace(value, depth=0)
         memo[id(value)] = out
         out.attrs = {key: _copy(item, None, memo) for key, item in value.attrs.items()}
         return out
