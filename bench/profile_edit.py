@@ -2,7 +2,8 @@
 """Where a one-line edit's time goes in the analysis core (no LSP): phases, GC, cProfile.
 
 Uses the same generated scripts and edit plan as lsp_bench.py. Warms the parse cache
-with one analysis of the text, then analyses N edited versions (one line each).
+with one analysis of the text, then analyses N edited versions (one line each), each from
+the analysis of the version before it, as the server does.
 
     .venv/bin/python bench/profile_edit.py --lines 10000 --edits 15 [--kind dense] [--cprofile 25]
 """
@@ -60,7 +61,7 @@ def phases(text: str, host, knowledge, settings, previous=None) -> dict[str, flo
     source = Source(text, previous=previous.source if previous is not None else None)
     p["Source() (split + cut + parse edited chunk)"] = time.perf_counter() - t
     t = time.perf_counter()
-    facts = interpret(source, knowledge, host)
+    facts = interpret(source, knowledge, host, previous.facts if previous is not None else None)
     p["interpret"] = time.perf_counter() - t
     t = time.perf_counter()
     runtime = resolve(host.installation(), facts.imports, facts.environ)
@@ -93,7 +94,10 @@ def main() -> int:
         knowledge, settings = keras(), Settings()
 
         start = time.perf_counter()
-        base = analyze(text, host=host)  # the version before each one-line edit, as the server keeps it
+        base = analyze(text, host=host)
+        chain = [base]  # the analysis of the version before each edit, as the server keeps it
+        for edited in texts[:-1]:
+            chain.append(analyze(edited, host=host, previous=chain[-1]))
         print(f"{args.lines} lines; cold analysis (empty parse cache): {(time.perf_counter() - start) * 1000:.0f} ms\n")
 
         # 1. GC on (as in the server): whole analyses, and the time spent in gen-2 collections.
@@ -108,9 +112,9 @@ def main() -> int:
 
         gc.callbacks.append(on_gc)
         with_gc = []
-        for edited in texts:
+        for edited, before in zip(texts, chain):
             start = time.perf_counter()
-            analyze(edited, host=host, previous=base)
+            analyze(edited, host=host, previous=before)
             with_gc.append((time.perf_counter() - start) * 1000)
         gc.callbacks.remove(on_gc)
         print(
@@ -122,7 +126,7 @@ def main() -> int:
         # 2. GC off: the analysis's own work, by phase.
         gc.collect()
         gc.disable()
-        rows = [phases(edited, host, knowledge, settings, base) for edited in texts]
+        rows = [phases(edited, host, knowledge, settings, before) for edited, before in zip(texts, chain)]
         total = statistics.median(sum(r.values()) - r["split_lines"] - r["chunk_boundaries"] for r in rows)
         print(f"analyze() per one-line edit, GC off: median {total * 1000:.0f} ms, by phase (median ms):")
         for key in rows[0]:
@@ -131,7 +135,7 @@ def main() -> int:
             print(f"{indent}{key:44s} {value * 1000:7.1f}")
         gc.collect()
         gc.set_debug(gc.DEBUG_SAVEALL)
-        analyze(texts[-1], host=host, previous=base)
+        analyze(texts[-1], host=host, previous=chain[-1])
         gc.collect()
         kinds: dict[str, int] = {}
         for obj in gc.garbage:
@@ -151,8 +155,8 @@ def main() -> int:
             gc.disable()
             profile = cProfile.Profile()
             profile.enable()
-            for edited in texts:
-                analyze(edited, host=host, previous=base)
+            for edited, before in zip(texts, chain):
+                analyze(edited, host=host, previous=before)
             profile.disable()
             gc.enable()
             out = io.StringIO()

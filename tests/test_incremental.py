@@ -100,6 +100,13 @@ def edit(text: str, operation: tuple) -> str:
         return "".join(
             lines[:line] + [re.sub(r"\d+", lambda m: str(int(m.group()) + 1), lines[line], count=1)] + lines[line + 1 :]
         )
+    if kind == "name" and lines:  # another of the program's names where one was: what statements share changes
+        names = sorted(set(re.findall(r"\b[A-Za-z_]\w*\b", text)))
+        here = re.findall(r"\b[A-Za-z_]\w*\b", lines[line])
+        if here:
+            old, new = here[piece % len(here)], names[piece * 7 % len(names)]
+            lines[line] = re.sub(rf"\b{old}\b", new, lines[line], count=1)
+        return "".join(lines)
     if kind == "delete" and lines:
         return "".join(lines[:line] + lines[line + 1 :])
     if kind == "duplicate" and lines:
@@ -108,7 +115,7 @@ def edit(text: str, operation: tuple) -> str:
 
 
 OPERATIONS = st.tuples(
-    st.sampled_from(["number", "number", "delete", "duplicate", "insert"]),
+    st.sampled_from(["number", "number", "name", "delete", "duplicate", "insert"]),
     st.integers(0, 10_000),
     st.integers(0, 100),
 )

@@ -85,7 +85,7 @@ def analyze(
     syntax = [_syntax_diagnostic(problem) for problem in source.syntax_problems]
     if syntax and not barriers:
         return Analysis(text, _finish(syntax[:1], text, settings), source.syntax_problem, source)
-    facts = interpret(source, knowledge, host)
+    facts = interpret(source, knowledge, host, previous.facts if previous is not None else None)
     runtime = resolve(host.installation(), facts.imports, facts.environ)
     trainings = pair_trainings(facts, knowledge)
     summaries = summarize_models(facts.models, trainings, knowledge, not facts.trainable_unknown)

@@ -12,7 +12,16 @@ from ..text.source import Source
 from .facts import Facts
 from .host import Host
 from .interpreter import Interpreter
+from .replay import Conflict
 
 
-def interpret(source: Source, knowledge: Knowledge, host: Host) -> Facts:
+def interpret(source: Source, knowledge: Knowledge, host: Host, previous: Facts | None = None) -> Facts:
+    """Run the module. `previous`, the facts of an earlier version, lets statements an edit
+    leaves alone be replayed instead of run (see `replay`)."""
+    journal = previous.journal if previous is not None else None
+    if journal is not None:
+        try:
+            return Interpreter(source, knowledge, host, journal=journal).run()
+        except Conflict:
+            pass  # the edit changed what statements share: run everything
     return Interpreter(source, knowledge, host).run()

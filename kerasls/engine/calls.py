@@ -54,6 +54,9 @@ class Machine(Protocol):
 
     def call_function(self, function: Function, args: CallArgs, node: cst.CSTNode | None) -> Value: ...
 
+    def count_call(self, function: Function) -> None:
+        """Note that the program calls `function` (one it never calls is run on its own)."""
+
 
 Handler = Callable[[CallArgs, "cst.Call | None", Machine], Value]
 HANDLERS: dict[str, Handler] = {}

@@ -292,6 +292,7 @@ class Facts:
     names: dict[str, Value] = field(default_factory=dict)  # module-level names after the run
     functions: list[Function] = field(default_factory=list)
     trainable_unknown: bool = False  # `.trainable` was set on something the run could not follow
+    journal: object = None  # what each top-level statement did, for the next run to replay (engine/replay.py)
 
     def defines(self, name: str) -> bool:
         return name in self.names
@@ -314,9 +315,12 @@ class Facts:
     def release(self) -> None:
         """Break the reference cycles of a finished run (functions and the scopes holding them,
         models and their compiles), so its objects are freed at once instead of waiting for
-        Python's cyclic collector. Models of remembered runs live on in the next analysis."""
-        for function in self.functions:
-            function.scope = None
+        Python's cyclic collector. Models of remembered runs live on in the next analysis, and so
+        do functions once a newer run has taken over their scope (it no longer refers to them)."""
+        if not getattr(self.journal, "handed_over", False):
+            for function in self.functions:
+                function.scope = None
+        self.journal = None
         self.names.clear()
         for model in self.models:
             if not model.remembered:

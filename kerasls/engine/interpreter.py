@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from ..knowledge import Knowledge
-from . import dispatch, memo
+from . import dispatch, memo, replay
 from . import facts as F
 from .calls import CallArgs
 from .host import Host
@@ -63,19 +64,28 @@ def _ANY_ARGS() -> CallArgs:
 
 
 class Scope:
-    __slots__ = ("vars", "parent", "is_module")
+    __slots__ = ("vars", "parent", "is_module", "watch")
 
     def __init__(self, parent: Scope | None = None):
         self.vars: dict[str, Value] = {}
         self.parent = parent
         self.is_module = parent is None
+        self.watch = None  # the module scope's: told of every read (see `replay`)
 
     def lookup(self, name: str) -> Value:
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.vars:
-                return scope.vars[name]
+        scope = self
+        while True:
+            found = scope.vars
+            if name in found:
+                value = found[name]
+                if scope.watch is not None:
+                    scope.watch(name, value, True)
+                return value
+            if scope.parent is None:
+                break
             scope = scope.parent
+        if scope.watch is not None:
+            scope.watch(name, None, False)
         return _BUILTINS.get(name, UNKNOWN)
 
 
@@ -155,7 +165,13 @@ class Interpreter:
     """Runs one module on abstract values; what it establishes accumulates in `facts`."""
 
     def __init__(
-        self, source: Source, knowledge: Knowledge, host: Host, loading: frozenset = frozenset(), alone: bool = False
+        self,
+        source: Source,
+        knowledge: Knowledge,
+        host: Host,
+        loading: frozenset = frozenset(),
+        alone: bool = False,
+        journal: replay.Journal | None = None,
     ):
         self.source = source
         self.knowledge = knowledge
@@ -163,31 +179,65 @@ class Interpreter:
         self.loading = loading  # modules being imported around this one (an import cycle stops there)
         self.alone = alone  # run for a module summary: its uncalled functions are left alone
         self.facts = F.Facts()
-        self.module_scope = Scope()
+        self.plan = replay.Plan(journal, source.chunks, host)
+        if self.plan.clean:  # replayed functions close over the scope they were made in: carry it on
+            self.module_scope = journal.scope
+            self.module_scope.vars = {}
+            journal.handed_over = True
+        else:
+            self.module_scope = Scope()
         self.uncertain = 0
         self.chunk: Chunk | None = None
         self.frames: list[Frame] = []
         self.steps = 0
+        self.calls: dict[Function, int] = {}  # how often the program calls each function
         self._active: list[Function] = []  # the call stack, to stop recursion
+        self.recorder: replay.Recorder | None = None
 
     # -- driver -------------------------------------------------------------------------
     def run(self) -> F.Facts:
+        """Run the module; `facts.journal` keeps what each top-level statement did, for the next run."""
+        journal = replay.Journal(self.module_scope)
+        recorder = None if self.alone else replay.Recorder(self, self.plan)
+        self.recorder = recorder
+        self.module_scope.watch = recorder.read if recorder is not None else None
+        complete = True
         try:
-            for chunk in self.source.chunks:
+            for index, chunk in enumerate(self.source.chunks):
+                if self.plan.replays(index):
+                    record = self.plan.records[index]
+                    recorder.replay(index, record)
+                    journal.records.append(record)
+                    continue
                 if chunk.module is None:
+                    journal.records.append(replay.Record(chunk))
                     continue
                 self.chunk = chunk
                 try:
-                    self.exec_block(chunk.module.body, self.module_scope)
+                    if recorder is None:
+                        self.exec_block(chunk.module.body, self.module_scope)
+                        continue
+                    record = recorder.run(index, chunk, partial(self.exec_block, chunk.module.body, self.module_scope))
                 except RecursionError:
                     self.frames.clear()  # absurdly deep code: what it would have defined stays unknown
                     self._active.clear()
                     self.uncertain = 0
-            if not self.alone:
-                self._run_uncalled_functions()
+                    complete = False  # a half-run statement: the next analysis starts afresh
+                    journal.records.append(replay.Record(chunk, replayable=False))
+                    continue
+                before = self.plan.records[index].writes if index < len(self.plan.records) else {}
+                self.plan.check_bound(index, record.writes.keys() - before.keys())
+                journal.records.append(record)
+            if recorder is not None:
+                journal.post = recorder.run(len(self.source.chunks), None, self._run_uncalled_functions)
+            journal.complete = complete
         except BudgetExceeded:
             pass  # pathological input: what was established so far stands
+        finally:
+            self.module_scope.watch = None
+            self.recorder = None
         self.facts.names = self.module_scope.vars
+        self.facts.journal = journal
         return self.facts
 
     def _run_uncalled_functions(self) -> None:
@@ -197,10 +247,17 @@ class Interpreter:
         self.fingerprints = memo.Fingerprints(self)
         try:
             for function in list(self.facts.functions):
-                if function.calls == 0 and isinstance(function.node, cst.FunctionDef):
+                if self.calls.get(function, 0) == 0 and isinstance(function.node, cst.FunctionDef):
+                    if self.recorder is not None:
+                        self.recorder.runs_uncalled(function)
                     memo.run_remembered(self, function, lambda f=function: self.call_function(f, _ANY_ARGS(), None))
         finally:
             self.fingerprints = None  # it refers back to this interpreter: no cycle left for the collector
+
+    def count_call(self, function: Function, times: int = 1) -> None:
+        self.calls[function] = self.calls.get(function, 0) + times
+        if self.recorder is not None:
+            self.recorder.called(function, times)
 
     def tick(self, steps: int) -> None:
         self.steps += steps
@@ -263,6 +320,8 @@ class Interpreter:
     def exec_del(self, target: cst.CSTNode, scope: Scope) -> None:
         if isinstance(target, cst.Name):
             scope.vars.pop(target.value, None)
+            if scope is self.module_scope and self.recorder is not None:
+                self.recorder.bound(target.value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self.exec_del(element.value, scope)
@@ -504,6 +563,8 @@ class Interpreter:
     # -- binding ------------------------------------------------------------------------
     def bind(self, name: str, value: Value, scope: Scope) -> None:
         scope.vars[name] = value
+        if scope is self.module_scope and self.recorder is not None:
+            self.recorder.bound(name)
         dispatch.named(name, value, scope.is_module, self)
 
     def assign(self, target: cst.CSTNode, value: Value, scope: Scope, value_node) -> None:
@@ -636,7 +697,7 @@ class Interpreter:
         return dispatch.call(func, args, node, self)
 
     def call_function(self, function: Function, args: CallArgs, node) -> Value:
-        function.calls += 1
+        self.count_call(function)
         if len(self.frames) >= MAX_CALL_DEPTH or any(f is function for f in self._active):
             return UNKNOWN
         scope = Scope(parent=function.scope)  # closures read their enclosing scopes' names

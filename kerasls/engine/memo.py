@@ -252,7 +252,7 @@ def _replay(interp, effects: Effects, called: dict[str, Function]) -> None:
     facts.environ.update(effects.environ)
     facts.trainable_unknown |= effects.trainable_unknown
     for name, count in effects.calls.items():
-        called[name].calls += count
+        interp.count_call(called[name], count)
     interp.tick(effects.steps)  # the budget counts a replayed run as the run it was
 
 
@@ -261,7 +261,7 @@ def _record(interp, function: Function, run, called: dict[str, Function], key: t
     lengths = {name: len(getattr(facts, name)) for name in (*_LISTS, "functions")}
     imports, environ = set(facts.imports), dict(facts.environ)
     sites, modules = len(facts.import_sites), len(facts.modules)
-    calls = [f.calls for f in facts.functions]
+    calls = [interp.calls.get(f, 0) for f in facts.functions]
     trainable, steps = facts.trainable_unknown, interp.steps
     host = interp.host
     recording = interp.host = RecordingHost(host)
@@ -275,7 +275,7 @@ def _record(interp, function: Function, run, called: dict[str, Function], key: t
         or len(facts.functions) != lengths["functions"]
         or len(facts.import_sites) != sites
         or len(facts.modules) != modules
-        or any(f.calls != before and id(f) not in named for f, before in zip(facts.functions, calls))
+        or any(interp.calls.get(f, 0) != before and id(f) not in named for f, before in zip(facts.functions, calls))
         or interp.fingerprints.fresh(function) != key  # it changed something it reads
     ):
         return None
@@ -288,7 +288,11 @@ def _record(interp, function: Function, run, called: dict[str, Function], key: t
         },
         imports=facts.imports - imports,
         environ={k: v for k, v in facts.environ.items() if environ.get(k) != v},
-        calls={name: f.calls - before[id(f)] for name, f in called.items() if f.calls != before.get(id(f), f.calls)},
+        calls={
+            name: interp.calls.get(f, 0) - before[id(f)]
+            for name, f in called.items()
+            if interp.calls.get(f, 0) != before.get(id(f), interp.calls.get(f, 0))
+        },
         trainable_unknown=facts.trainable_unknown and not trainable,
         steps=interp.steps - steps,
         folders=tuple(recording.asked),

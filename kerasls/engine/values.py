@@ -188,7 +188,6 @@ class Function:
     scope: Any  # the defining Scope
     defaults: dict
     name: str
-    calls: int = 0
     binding: str = "method"  # in a class body: method, static, class or property
 
 

@@ -693,7 +693,7 @@ def _dataset_map(source: F.DataSource, args, node, m: Machine) -> Value:
             labels = as_labels(items[1]) if source.labels is not None else None
             element = items[0].shape if isinstance(items[0], ArrayValue) else None
     elif isinstance(function, Function):
-        function.calls += 1
+        m.count_call(function)
     derived = source.derived(labels=labels, element=element)
     m.facts.sources.append(derived)
     return derived

@@ -1,0 +1,299 @@
+"""Top-level statements replayed from the analysis before, instead of run again.
+
+Why: a script is a long run of top-level statements and a keystroke changes one of them, yet
+every analysis ran them all: in a 2,000-line script that was most of what an edit cost. (The
+builder functions nobody calls are remembered by `memo`.)
+
+A run keeps a journal with, for each top-level statement: the module-level names it read and
+which statement had bound each, the names it bound, what it added to the facts and what it asked
+the machine. The next analysis replays a statement (binds the same names to the very same
+objects, adds the same facts) when
+  - it is the very chunk it was (the same text at the same line) and the machine answers its
+    questions as before;
+  - no statement that bound a name it read runs again; and
+  - it shares no object with a statement that runs again. Statements share an object when one
+    reads, by name, something another bound that is not a plain value (a model, an array, a list,
+    a data pipeline: anything a statement could change). Statements linked that way run again
+    together or are replayed together, so a replayed object never sees a mutation twice.
+The plan is made from the journal before anything runs. If a statement that runs then reads an
+object of a replayed statement, or binds a name a replayed statement read, the plan was wrong
+for this edit: the run stops (`Conflict`) and the analysis starts over without the journal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .values import ELLIPSIS_KEY, SOME_SLICE, UNKNOWN, Const, Function, PathValue, Ref, Seq
+
+if TYPE_CHECKING:
+    from ..text.source import Chunk
+
+LISTS = ("models", "fits", "sources", "legacy", "data_calls", "arrays", "functions")
+UNBOUND = object()  # a name the statement deleted
+
+
+class Conflict(Exception):
+    """The journal's plan does not hold for this edit: analyse from scratch."""
+
+
+def plain(value: Any, scope: Any) -> bool:
+    """A value no statement can change, so statements may share it: constants, library names,
+    paths, tuples of those, and functions at module level whose defaults are plain."""
+    kind = type(value)
+    if kind is Const or kind is Ref or kind is PathValue:
+        return True
+    if value is UNKNOWN or value is SOME_SLICE or value is ELLIPSIS_KEY:
+        return True
+    if kind is Seq:
+        return value.kind == "tuple" and value.complete and all(plain(item, scope) for item in value.items)
+    if kind is Function:
+        return value.scope is scope and all(plain(default, scope) for default in value.defaults.values())
+    return False
+
+
+@dataclass(eq=False)
+class Record:
+    """What one run of a top-level statement did."""
+
+    chunk: Chunk
+    reads: dict[str, int | None] = field(default_factory=dict)  # name -> the statement that bound it
+    links: set[int] = field(default_factory=set)  # statements whose objects it read
+    writes: dict[str, Any] = field(default_factory=dict)  # name -> value after it (UNBOUND: deleted)
+    lists: dict[str, list] = field(default_factory=dict)
+    imports: set[str] = field(default_factory=set)
+    environ: dict[str, str] = field(default_factory=dict)
+    import_sites: dict = field(default_factory=dict)
+    modules: dict = field(default_factory=dict)
+    trainable_unknown: bool = False
+    calls: dict = field(default_factory=dict)  # Function -> how often it called it
+    steps: int = 0
+    asked: list = field(default_factory=list)  # (question, argument, answer) put to the machine
+    replayable: bool = True
+
+
+@dataclass(eq=False)
+class Journal:
+    """One run's records, in statement order, and the module scope its functions close over."""
+
+    scope: Any
+    records: list[Record | None] = field(default_factory=list)
+    post: Record | None = None  # the run of the functions nobody calls, after the statements
+    complete: bool = False
+    handed_over: bool = False  # a newer run replays from it (and uses its scope)
+
+
+class AskingHost:
+    """The machine as a statement sees it: each answer noted, to ask again before a replay."""
+
+    def __init__(self, host, record: Record):
+        self.host = host
+        self.record = record
+
+    def class_folders(self, directory: str):
+        answer = self.host.class_folders(directory)
+        self.record.asked.append(("class_folders", directory, tuple(answer) if answer is not None else None))
+        return answer
+
+    def find_module(self, name: str, level: int = 0):
+        answer = self.host.find_module(name, level)
+        self.record.asked.append(("find_module", (name, level), answer))
+        return answer
+
+    def for_module(self, path: str):
+        return self.host.for_module(path)  # follows find_module, whose answer is noted
+
+    def __getattr__(self, name: str):
+        self.record.replayable = False
+        return getattr(self.host, name)
+
+
+class _Machine:
+    """The machine's answers now, each question asked once for the whole plan."""
+
+    def __init__(self, host):
+        self.host = host
+        self.answers: dict = {}
+
+    def same(self, record: Record) -> bool:
+        for question, argument, seen in record.asked:
+            key = (question, argument)
+            if key not in self.answers:
+                if question == "class_folders":
+                    answer = self.host.class_folders(argument)
+                    self.answers[key] = tuple(answer) if answer is not None else None
+                else:
+                    self.answers[key] = self.host.find_module(*argument)
+            if self.answers[key] != seen:
+                return False
+        return True
+
+
+class Plan:
+    """Which statements of the new text replay their record, worked out before anything runs."""
+
+    def __init__(self, journal: Journal | None, chunks: list[Chunk], host):
+        self.records: list[Record | None] = []
+        self.clean: set[int] = set()
+        self.readers: dict[str, list[int]] = {}  # name -> replayed statements that read it
+        if journal is None or not journal.complete:
+            return
+        old, count, machine = journal.records, len(chunks), _Machine(host)
+        post = len(old)  # the uncalled functions' run: it always runs
+        dirty = {
+            index
+            for index, record in enumerate(old)
+            if index >= count
+            or record is None
+            or record.chunk is not chunks[index]
+            or not record.replayable
+            or not machine.same(record)
+        }
+        dirty.update(range(post, max(count, post + 1)))
+        # What runs again makes run again the statements that read a name it bound, and those it
+        # shares objects with (both ways).
+        affected: dict[int, list[int]] = {}
+        for index, record in enumerate([*old, journal.post]):
+            if record is None:
+                continue
+            for bound_by in record.reads.values():
+                if bound_by is not None:
+                    affected.setdefault(bound_by, []).append(index)
+            for other in record.links:
+                affected.setdefault(other, []).append(index)
+                affected.setdefault(index, []).append(other)
+        todo = list(dirty)
+        while todo:
+            for index in affected.get(todo.pop(), ()):
+                if index not in dirty:
+                    dirty.add(index)
+                    todo.append(index)
+        self.records = old
+        self.clean = {index for index in range(min(count, post)) if index not in dirty}
+        for index in sorted(self.clean):
+            for name in old[index].reads:
+                self.readers.setdefault(name, []).append(index)
+
+    def replays(self, index: int) -> bool:
+        return index in self.clean
+
+    def check_bound(self, index: int, names) -> None:
+        """A statement that ran bound `names`: none may be one a later replayed statement read."""
+        for name in names:
+            readers = self.readers.get(name)
+            if readers and readers[-1] > index:
+                raise Conflict(name)
+
+
+class Recorder:
+    """Watches the module scope while one statement runs (or the uncalled functions do)."""
+
+    def __init__(self, interp, plan: Plan):
+        self.interp = interp
+        self.plan = plan
+        # name -> (the statement that bound it last in this run, the value it left); kept up to date
+        # between statements only: inside one, a read may still see the value from before (a branch)
+        self.binder: dict[str, tuple[int, Any]] = {}
+        self.maker: dict[int, int] = {}  # id of a function -> the statement whose run defined it
+        self.record: Record | None = None
+        self.touched: set[str] = set()
+
+    # -- while a statement runs ----------------------------------------------------------------
+    def read(self, name: str, value: Any, found: bool) -> None:
+        record = self.record
+        if record is None:
+            return
+        bound_by, left = self.binder.get(name, (None, None))
+        if name not in record.reads:
+            record.reads[name] = bound_by  # (when the statement bound it itself first: a dependency too many)
+        if found and value is left and not plain(value, self.interp.module_scope):
+            if bound_by in self.plan.clean:
+                raise Conflict(name)
+            record.links.add(bound_by)
+
+    def called(self, function: Function, times: int) -> None:
+        if self.record is not None:  # (a statement being replayed has no record open: its calls are counted)
+            self.record.calls[function] = self.record.calls.get(function, 0) + times
+
+    def bound(self, name: str) -> None:
+        if self.record is not None:
+            self.touched.add(name)
+
+    def runs_uncalled(self, function: Function) -> None:
+        """The uncalled functions are run without reading their names: one that closes over a call's
+        variables, or whose defaults are objects, reaches what the statement that made it reached."""
+        if self.record is None or plain(function, self.interp.module_scope):
+            return
+        made_by = self.maker.get(id(function))
+        if made_by is not None:
+            if made_by in self.plan.clean:
+                raise Conflict(function.name)
+            self.record.links.add(made_by)
+
+    # -- around a statement --------------------------------------------------------------------
+    def run(self, index: int, chunk: Chunk | None, execute) -> Record:
+        interp, facts = self.interp, self.interp.facts
+        record = Record(chunk)
+        lengths = {name: len(getattr(facts, name)) for name in LISTS}
+        imports, environ = set(facts.imports), dict(facts.environ)
+        import_sites, modules = dict(facts.import_sites), dict(facts.modules)
+        trainable, steps = facts.trainable_unknown, interp.steps
+        host = interp.host
+        interp.host = AskingHost(host, record)
+        self.record, self.touched = record, set()
+        try:
+            execute()
+        except RecursionError:
+            record.replayable = False
+            raise
+        finally:
+            interp.host = host
+            self.record = None
+        scope = interp.module_scope.vars
+        record.writes = {name: scope.get(name, UNBOUND) for name in self.touched}
+        for name, value in record.writes.items():
+            self.binder[name] = (index, value)
+        record.lists = {
+            name: getattr(facts, name)[lengths[name] :] for name in LISTS if len(getattr(facts, name)) > lengths[name]
+        }
+        record.imports = facts.imports - imports
+        record.environ = {k: v for k, v in facts.environ.items() if environ.get(k) != v}
+        record.import_sites = {k: v for k, v in facts.import_sites.items() if import_sites.get(k) is not v}
+        record.modules = {k: v for k, v in facts.modules.items() if modules.get(k) is not v}
+        record.trainable_unknown = facts.trainable_unknown and not trainable
+        record.steps = interp.steps - steps
+        self._made(index, record)
+        return record
+
+    def _made(self, index: int, record: Record) -> None:
+        for function in record.lists.get("functions", ()):
+            self.maker[id(function)] = index
+
+    def replay(self, index: int, record: Record) -> None:
+        interp, facts, binder = self.interp, self.interp.facts, self.binder
+        scope = interp.module_scope.vars
+        for name, value in record.writes.items():
+            if value is UNBOUND:
+                scope.pop(name, None)
+            else:
+                scope[name] = value
+            binder[name] = (index, value)
+        if record.lists:
+            for name, items in record.lists.items():
+                getattr(facts, name).extend(items)
+            for model in record.lists.get("models", ()):
+                model.remembered = True  # it never changes again: its summaries are kept
+            self._made(index, record)
+        if record.imports:
+            facts.imports.update(record.imports)
+        if record.environ:
+            facts.environ.update(record.environ)
+        if record.import_sites:
+            facts.import_sites.update(record.import_sites)
+        if record.modules:
+            facts.modules.update(record.modules)
+        facts.trainable_unknown |= record.trainable_unknown
+        for function, count in record.calls.items():
+            interp.count_call(function, count)
+        interp.tick(record.steps)
