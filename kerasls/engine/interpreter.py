@@ -205,9 +205,10 @@ class Interpreter:
         try:
             for index, chunk in enumerate(self.source.chunks):
                 if self.plan.replays(index):
-                    record = self.plan.records[index]
+                    record = self.plan.replayed[index]
                     recorder.replay(index, record)
                     journal.records.append(record)
+                    journal.replayed += 1
                     continue
                 if chunk.module is None:
                     journal.records.append(replay.Record(chunk))
@@ -225,8 +226,7 @@ class Interpreter:
                     complete = False  # a half-run statement: the next analysis starts afresh
                     journal.records.append(replay.Record(chunk, replayable=False))
                     continue
-                before = self.plan.records[index].writes if index < len(self.plan.records) else {}
-                self.plan.check_bound(index, record.writes.keys() - before.keys())
+                self.plan.check_bound(index, record.writes)
                 journal.records.append(record)
             if recorder is not None:
                 journal.post = recorder.run(len(self.source.chunks), None, self._run_uncalled_functions)

@@ -4,8 +4,8 @@ Why: a model zoo defines a hundred builder functions nobody calls, and each is r
 models it builds. An edit to one of them changes nothing the others do, so re-running them all
 on every keystroke is most of the time an edit costs.
 
-A run is reused when the function's statement is the very chunk it was (the same text at the
-same line, so the same parse and the same sites) and every module-level name it can read,
+A run is reused when the function's statement is the very chunk it was (the same text, so the
+same parse and the same sites, wherever the chunk has moved) and every module-level name it can read,
 directly or through the functions it calls, holds an equal value: what the run added to the
 facts is added again, the very same objects. Equal means equal in content for values nothing
 mutates or tells apart by identity (constants, library names, arrays and labels, tuples) and

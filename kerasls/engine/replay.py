@@ -8,8 +8,8 @@ A run keeps a journal with, for each top-level statement: the module-level names
 which statement had bound each, the names it bound, what it added to the facts and what it asked
 the machine. The next analysis replays a statement (binds the same names to the very same
 objects, adds the same facts) when
-  - it is the very chunk it was (the same text at the same line) and the machine answers its
-    questions as before;
+  - it is the very chunk it was (the same text; lines added or removed above only move it) and
+    the machine answers its questions as before;
   - no statement that bound a name it read runs again; and
   - it shares no object with a statement that runs again. Statements share an object when one
     reads, by name, something another bound that is not a plain value (a model, an array, a list,
@@ -22,7 +22,7 @@ for this edit: the run stops (`Conflict`) and the analysis starts over without t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .values import ELLIPSIS_KEY, SOME_SLICE, UNKNOWN, Const, Function, PathValue, Ref, Seq
@@ -82,6 +82,7 @@ class Journal:
     post: Record | None = None  # the run of the functions nobody calls, after the statements
     complete: bool = False
     handed_over: bool = False  # a newer run replays from it (and uses its scope)
+    replayed: int = 0  # how many of its statements were replayed rather than run
 
 
 class AskingHost:
@@ -131,26 +132,30 @@ class _Machine:
 
 
 class Plan:
-    """Which statements of the new text replay their record, worked out before anything runs."""
+    """Which statements of the new text replay their record, worked out before anything runs.
+
+    The journal is in the old statement order. A statement keeps its chunk across the edit (moved to
+    its new place when lines were added or removed above it), so old and new positions are matched
+    by chunk; the edited statements between are new."""
 
     def __init__(self, journal: Journal | None, chunks: list[Chunk], host):
-        self.records: list[Record | None] = []
+        self.replayed: dict[int, Record] = {}  # new position -> the record to replay there
         self.clean: set[int] = set()
         self.readers: dict[str, list[int]] = {}  # name -> replayed statements that read it
+        self._wrote: dict[int, set[str]] = {}  # new position -> what that statement bound before
+        self._edited_wrote: set[str] = set()  # what the statements that are gone or edited bound
         if journal is None or not journal.complete:
             return
-        old, count, machine = journal.records, len(chunks), _Machine(host)
+        old, machine = journal.records, _Machine(host)
+        position = {id(chunk): index for index, chunk in enumerate(chunks)}
+        moved = [position.get(id(record.chunk)) if record is not None else None for record in old]
         post = len(old)  # the uncalled functions' run: it always runs
         dirty = {
             index
             for index, record in enumerate(old)
-            if index >= count
-            or record is None
-            or record.chunk is not chunks[index]
-            or not record.replayable
-            or not machine.same(record)
+            if moved[index] is None or not record.replayable or not machine.same(record)
         }
-        dirty.update(range(post, max(count, post + 1)))
+        dirty.add(post)
         # What runs again makes run again the statements that read a name it bound, and those it
         # shares objects with (both ways).
         affected: dict[int, list[int]] = {}
@@ -169,21 +174,61 @@ class Plan:
                 if index not in dirty:
                     dirty.add(index)
                     todo.append(index)
-        self.records = old
-        self.clean = {index for index in range(min(count, post)) if index not in dirty}
+        for index, record in enumerate(old):
+            if record is None:
+                continue
+            if moved[index] is None:
+                self._edited_wrote.update(record.writes)
+                continue
+            self._wrote[moved[index]] = set(record.writes)
+            if index not in dirty:
+                self.replayed[moved[index]] = _renumbered(record, moved)
+        self.clean = set(self.replayed)
+        self._affected: dict[int, list[int]] = {}  # the same graph, among the replayed statements
         for index in sorted(self.clean):
-            for name in old[index].reads:
+            record = self.replayed[index]
+            for name, bound_by in record.reads.items():
                 self.readers.setdefault(name, []).append(index)
+                if bound_by in self.clean:
+                    self._affected.setdefault(bound_by, []).append(index)
+            for other in record.links:
+                self._affected.setdefault(other, []).append(index)
+                self._affected.setdefault(index, []).append(other)
 
     def replays(self, index: int) -> bool:
         return index in self.clean
 
     def check_bound(self, index: int, names) -> None:
-        """A statement that ran bound `names`: none may be one a later replayed statement read."""
-        for name in names:
-            readers = self.readers.get(name)
-            if readers and readers[-1] > index:
-                raise Conflict(name)
+        """The statement at `index` ran and bound `names`. A later statement that read one it did not
+        bind before would read this binding now: that one runs too (with what it shares, and what
+        reads what it binds), unless some of that was replayed already."""
+        before = self._wrote.get(index, self._edited_wrote)
+        todo = [
+            reader
+            for name in names
+            if name not in before
+            for reader in self.readers.get(name, ())
+            if reader > index and reader in self.clean
+        ]
+        while todo:
+            reader = todo.pop()
+            if reader not in self.clean:
+                continue
+            if reader < index:
+                raise Conflict(reader)
+            self.clean.discard(reader)
+            todo.extend(self._affected.get(reader, ()))
+
+
+def _renumbered(record: Record, moved: list[int | None]) -> Record:
+    """The record with the statements it names at their new positions (itself when none moved)."""
+    if all(b is None or moved[b] == b for b in record.reads.values()) and all(moved[o] == o for o in record.links):
+        return record
+    return replace(
+        record,
+        reads={name: (moved[b] if b is not None else None) for name, b in record.reads.items()},
+        links={moved[o] for o in record.links},
+    )
 
 
 class Recorder:

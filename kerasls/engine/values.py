@@ -70,18 +70,20 @@ def site_of(chunk: Chunk, node: cst.CSTNode) -> Site:
 class Site:
     """A node in a chunk: where a fact comes from, resolved to a span only when reported."""
 
-    __slots__ = ("chunk", "node", "_text", "_span")
+    __slots__ = ("chunk", "node", "_text", "_span", "_at")
 
     def __init__(self, chunk: Chunk, node: cst.CSTNode):
         self.chunk = chunk
         self.node = node
         self._text: str | None = None
         self._span = None
+        self._at = -1  # the chunk's start line when the span was worked out (a reused chunk may move)
 
     @property
     def span(self):
-        if self._span is None:  # a chunk keeps its start line for as long as it is reused
+        if self._at != self.chunk.start_line:
             self._span = self.chunk.span(self.node)
+            self._at = self.chunk.start_line
         return self._span
 
     @property

@@ -298,8 +298,9 @@ def python_syntax_problem(text: str, fallback: Exception) -> SyntaxProblem:
 class Chunk:
     """One top-level statement (with its decorators and trailing comments) in a document.
 
-    A chunk outlives the analysis that made it when the next version of the document has
-    the same text at the same line, so what is memoised here (sites, literal values) is
+    A chunk outlives the analysis that made it when the next version of the document has the
+    same text there (before the edited statements, or after them: then moved to its new line,
+    its sites report the new positions), so what is memoised here (sites, literal values) is
     computed once per edit of the statement, not once per keystroke anywhere.
     """
 
@@ -364,19 +365,31 @@ class Source:
             self.starts = statement_starts(
                 self.lines, (previous.lines, previous.starts) if previous is not None else None
             )
-        reusable = {(c.start_line, c.text): c for c in previous.chunks} if previous is not None else {}
-        self.chunks = self._parse(_with_first_line(self.starts), cache, reusable)
+        self.chunks = self._parse(_with_first_line(self.starts), cache, previous.chunks if previous is not None else [])
 
-    def _parse(self, starts: list[int], cache: _ParseCache, reusable: dict) -> list[Chunk]:
+    def _parse(self, starts: list[int], cache: _ParseCache, before: list[Chunk]) -> list[Chunk]:
+        """Chunks for the statements; those before and after the edited ones are the previous version's,
+        moved to their new line (a line typed above them shifts them all)."""
         bounds = starts + [len(self.lines)]
+        texts = ["".join(self.lines[start:end]) for start, end in zip(bounds, bounds[1:])]
+        same_head = 0
+        limit = min(len(texts), len(before))
+        while same_head < limit and before[same_head].text == texts[same_head]:
+            same_head += 1
+        same_tail = 0
+        while same_tail < limit - same_head and before[-1 - same_tail].text == texts[-1 - same_tail]:
+            same_tail += 1
         chunks = []
-        for index, (start, end) in enumerate(zip(bounds, bounds[1:])):
-            text = "".join(self.lines[start:end])
-            old = reusable.get((start, text))
-            if old is not None and old.index == index:
-                chunks.append(old)
+        for index, (start, text) in enumerate(zip(bounds, texts)):
+            if index < same_head:
+                old = before[index]
+            elif index >= len(texts) - same_tail:
+                old = before[index - len(texts) + len(before)]
             else:
                 chunks.append(Chunk(index, start, text, cache.get(text), self.path))
+                continue
+            old.index, old.start_line = index, start
+            chunks.append(old)
         if any(chunk.problem for chunk in chunks) and len(chunks) > 1 and not self.barriers:
             chunks = self._resplit_with_ast(chunks, cache)
         return chunks
