@@ -204,6 +204,40 @@ def test_an_imported_module_that_changed_re_runs_the_import():
     assert findings(after) != findings(before)
 
 
+MODELS = (
+    "from config import N\nfrom tensorflow import keras\n\n\n"
+    "def build():\n    return keras.Sequential([keras.layers.Dense(N, activation='softmax')])\n"
+)
+TRAIN = textwrap.dedent(
+    """
+    import numpy as np
+    from tensorflow import keras
+    from models import build
+
+    m = build()
+    m.compile(loss="categorical_crossentropy")
+    m.fit(np.random.rand(10, 4), keras.utils.to_categorical(np.random.randint(0, 5, size=(10,)), 5))
+    """
+).lstrip("\n")
+
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_a_module_an_imported_module_imports_is_followed_when_it_changes(incremental):
+    """train.py imports models.py, which imports config.py: config's N decides the head. Editing only
+    config.py must change what train.py shows (the summary of models.py read the old N)."""
+    first = analyze(TRAIN, host=FakeHost(modules={"models.py": MODELS, "config.py": "N = 3\n"}))
+    assert "KLS101" in [d.code for d in first.diagnostics]
+    host = FakeHost(modules={"models.py": MODELS, "config.py": "N = 5\n"})
+    second = analyze(TRAIN, host=host, previous=first if incremental else None)
+    assert "KLS101" not in [d.code for d in second.diagnostics]
+    third = analyze(
+        TRAIN,
+        host=FakeHost(modules={"models.py": MODELS, "config.py": "N = 3\n"}),
+        previous=second if incremental else None,
+    )
+    assert "KLS101" in [d.code for d in third.diagnostics]
+
+
 def test_a_deleted_name_is_deleted_again_on_replay(base):
     after, _ = step(base, replaced(SCRIPT, "model_d.fit(gen, epochs=2)", "model_d.fit(gen, epochs=5)"))
     assert "x_a" not in after.facts.names

@@ -23,7 +23,7 @@ from . import dispatch, memo, replay
 from . import facts as F
 from .calls import CallArgs
 from .host import Host
-from .modules import LIBRARIES, SUMMARIES, ModuleSummary, ModuleValue, imported, module_source
+from .modules import LIBRARIES, SUMMARIES, ModuleSummary, ModuleValue, NotingHost, imported, module_source
 from .values import (
     CURRENT_FILE,
     ELLIPSIS_KEY,
@@ -414,12 +414,15 @@ class Interpreter:
             return None
         key = (file.path, file.text, id(self.knowledge))
         summary = SUMMARIES.get(key)
-        if summary is None:
-            host = self.host.for_module(file.path)
+        if summary is None or not summary.still_found(self.host):
+            host = NotingHost(self.host.for_module(file.path), file.path)
             alone = Interpreter(module_source(file), self.knowledge, host, self.loading | {file.path}, True)
             facts = alone.run()
-            summary = ModuleSummary(file, facts.names, {**facts.modules, file.path: file})
+            summary = ModuleSummary(file, facts.names, {**facts.modules, file.path: file}, tuple(host.asked))
             SUMMARIES.put(key, summary)
+        note = getattr(self.host, "note", None)
+        if note is not None:
+            note(summary.asked)  # the lookups behind this module's values count as this run's
         self.facts.modules.update(summary.modules)
         return summary
 

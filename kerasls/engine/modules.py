@@ -33,6 +33,33 @@ class ModuleSummary:
     file: ModuleFile
     names: dict[str, Value]
     modules: dict[str, ModuleFile] = field(default_factory=dict)  # what it imports of the project, transitively
+    # Every lookup of a project module its run made, transitively: (importing file, name, level, answer).
+    # The summary holds while each is answered the same (a module it imports may have changed).
+    asked: tuple = ()
+
+    def still_found(self, host) -> bool:
+        return all(host.for_module(path).find_module(name, level) == answer for path, name, level, answer in self.asked)
+
+
+class NotingHost:
+    """The machine as a module's summary run sees it: each project-module lookup noted."""
+
+    def __init__(self, host, path: str):
+        self.host = host
+        self.path = path
+        self.asked: list[tuple] = []
+
+    def find_module(self, name: str, level: int = 0):
+        answer = self.host.find_module(name, level)
+        self.asked.append((self.path, name, level, answer))
+        return answer
+
+    def note(self, asked: tuple) -> None:
+        """What the summary of a module it imports asked, in turn."""
+        self.asked.extend(asked)
+
+    def __getattr__(self, name: str):
+        return getattr(self.host, name)
 
 
 @dataclass(eq=False)

@@ -105,6 +105,11 @@ class AskingHost:
     def for_module(self, path: str):
         return self.host.for_module(path)  # follows find_module, whose answer is noted
 
+    def note(self, asked: tuple) -> None:
+        """The lookups behind an imported module's summary (what it imports in turn)."""
+        for path, name, level, answer in asked:
+            self.record.asked.append(("find_module_in", (path, name, level), answer))
+
     def __getattr__(self, name: str):
         self.record.replayable = False
         return getattr(self.host, name)
@@ -124,6 +129,9 @@ class _Machine:
                 if question == "class_folders":
                     answer = self.host.class_folders(argument)
                     self.answers[key] = tuple(answer) if answer is not None else None
+                elif question == "find_module_in":
+                    path, name, level = argument
+                    self.answers[key] = self.host.for_module(path).find_module(name, level)
                 else:
                     self.answers[key] = self.host.find_module(*argument)
             if self.answers[key] != seen:
