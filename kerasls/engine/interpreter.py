@@ -193,6 +193,7 @@ class Interpreter:
         self.calls: dict[Function, int] = {}  # how often the program calls each function
         self._active: list[Function] = []  # the call stack, to stop recursion
         self.recorder: replay.Recorder | None = None
+        self.answers: dict = {}  # project-module lookups checked in this analysis (shared with imported modules')
 
     # -- driver -------------------------------------------------------------------------
     def run(self) -> F.Facts:
@@ -414,11 +415,12 @@ class Interpreter:
             return None
         key = (file.path, file.text, id(self.knowledge))
         summary = SUMMARIES.get(key)
-        if summary is None or not summary.still_found(self.host):
+        if summary is None or not summary.still_found(self.host, self.answers):
             host = NotingHost(self.host.for_module(file.path), file.path)
             alone = Interpreter(module_source(file), self.knowledge, host, self.loading | {file.path}, True)
+            alone.answers = self.answers
             facts = alone.run()
-            summary = ModuleSummary(file, facts.names, {**facts.modules, file.path: file}, tuple(host.asked))
+            summary = ModuleSummary(file, facts.names, {**facts.modules, file.path: file}, host.lookups())
             SUMMARIES.put(key, summary)
         note = getattr(self.host, "note", None)
         if note is not None:
