@@ -153,3 +153,11 @@ def test_class_folders_that_change_on_disk_are_followed():
     again = analyze(ZOO, host=FakeHost(now), previous=before)
     assert findings(again) == findings(analyze(ZOO, host=FakeHost(now)))
     assert findings(again) != findings(before)
+
+
+def test_a_class_inside_an_uncalled_function_reads_module_names():
+    """Python's symbol table gives a class body no get_globals(): its global names still count."""
+    code = "import keras\nN = 3\n\n\ndef build():\n    class Head:\n        units = N\n\n    return keras.Sequential([keras.layers.Dense(Head.units)])\n"
+    before = analyze(code)
+    after = analyze(code.replace("N = 3", "N = 4"), previous=before)
+    assert findings(after) == findings(analyze(code.replace("N = 3", "N = 4")))

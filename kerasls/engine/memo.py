@@ -177,7 +177,7 @@ def _global_names(function: Function) -> frozenset[str] | bool:
         current = inner.pop()
         if any(symbol.is_declared_global() or symbol.is_nonlocal() for symbol in current.get_symbols()):
             return False
-        names.update(current.get_globals())
+        names.update(symbol.get_name() for symbol in current.get_symbols() if symbol.is_global())  # (class bodies too)
         inner.extend(current.get_children())
     return frozenset(names)
 
