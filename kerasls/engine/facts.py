@@ -275,6 +275,30 @@ def count_of(value: Value) -> ClassCount:
     return ClassCount(None)
 
 
+_LISTS = ("models", "fits", "sources", "legacy", "data_calls", "arrays", "functions")
+
+
+@dataclass(eq=False)
+class Added:
+    """What a stretch of a run added to the facts, to add again (the very same objects) when the
+    stretch is replayed instead of run (engine/memo.py, engine/replay.py)."""
+
+    lists: dict[str, list] = field(default_factory=dict)
+    imports: set[str] = field(default_factory=set)
+    environ: dict[str, str] = field(default_factory=dict)
+    import_sites: dict = field(default_factory=dict)
+    modules: dict = field(default_factory=dict)
+    trainable_unknown: bool = False
+
+    @property
+    def models(self) -> list:
+        return self.lists.get("models", [])
+
+    @property
+    def functions(self) -> list:
+        return self.lists.get("functions", [])
+
+
 @dataclass(eq=False)
 class Facts:
     """What one run of a program establishes, for rules, hovers and summaries."""
@@ -296,6 +320,37 @@ class Facts:
 
     def defines(self, name: str) -> bool:
         return name in self.names
+
+    def mark(self) -> tuple:
+        """Where the facts stand now, for `added_since`."""
+        lengths = {name: len(getattr(self, name)) for name in _LISTS}
+        copies = set(self.imports), dict(self.environ), dict(self.import_sites), dict(self.modules)
+        return lengths, *copies, self.trainable_unknown
+
+    def added_since(self, mark: tuple) -> Added:
+        lengths, imports, environ, import_sites, modules, trainable = mark
+        return Added(
+            {name: getattr(self, name)[lengths[name] :] for name in _LISTS if len(getattr(self, name)) > lengths[name]},
+            self.imports - imports,
+            {k: v for k, v in self.environ.items() if environ.get(k) != v},
+            {k: v for k, v in self.import_sites.items() if import_sites.get(k) is not v},
+            {k: v for k, v in self.modules.items() if modules.get(k) is not v},
+            self.trainable_unknown and not trainable,
+        )
+
+    def add(self, added: Added) -> None:
+        # (once per replayed statement, most of which added nothing but a name: skip what is empty)
+        for name, items in added.lists.items():
+            getattr(self, name).extend(items)
+        if added.imports:
+            self.imports.update(added.imports)
+        if added.environ:
+            self.environ.update(added.environ)
+        if added.import_sites:
+            self.import_sites.update(added.import_sites)
+        if added.modules:
+            self.modules.update(added.modules)
+        self.trainable_unknown |= added.trainable_unknown
 
     def module_path(self, submodule: str) -> str | None:
         """How this module can spell keras.<submodule> with the names it already imports."""

@@ -99,3 +99,67 @@ class FakeHost:
 
     def for_module(self, path: str) -> Host:
         return FakeHost(self.folders, self.installed, self.modules, path.rpartition("/")[0])
+
+
+Questions = tuple  # ((kind, argument), answer) pairs: what a run asked the machine, and was told
+
+
+class AskedHost:
+    """The machine as one run sees it, every answer noted: a result built on them is reused only
+    while the machine answers the same (see `Answers`). Class folders and project-module lookups
+    are noted; asking anything else sets `other` (such a run is not reused at all).
+
+    `path` is the file the run is in when it is an imported module's (its lookups are relative to it)."""
+
+    def __init__(self, host: Host, path: str | None = None):
+        self.host = host
+        self.path = path
+        self.other = False
+        self._asked: dict[tuple, object] = {}
+
+    def class_folders(self, directory: str) -> Sequence[str] | None:
+        answer = self.host.class_folders(directory)
+        self._asked[("class_folders", directory)] = tuple(answer) if answer is not None else None
+        return answer
+
+    def find_module(self, name: str, level: int = 0) -> ModuleFile | None:
+        answer = self.host.find_module(name, level)
+        self._asked[("find_module", (self.path, name, level))] = answer
+        return answer
+
+    def for_module(self, path: str) -> Host:
+        return self.host.for_module(path)  # follows a find_module, whose answer is noted
+
+    def note(self, questions: Questions) -> None:
+        """What another run this one relied on asked (an imported module's summary)."""
+        self._asked.update(questions)
+
+    def questions(self) -> Questions:
+        return tuple(self._asked.items())
+
+    def __getattr__(self, name: str):
+        self.other = True
+        return getattr(self.host, name)
+
+
+class Answers:
+    """The machine's answers now, each question asked once (for one analysis)."""
+
+    def __init__(self, host: Host):
+        self.host = host
+        self._now: dict[tuple, object] = {}
+
+    def same(self, questions: Questions) -> bool:
+        for question, seen in questions:
+            if question not in self._now:
+                self._now[question] = self._ask(*question)
+            if self._now[question] != seen:
+                return False
+        return True
+
+    def _ask(self, kind: str, argument):
+        if kind == "class_folders":
+            answer = self.host.class_folders(argument)
+            return tuple(answer) if answer is not None else None
+        path, name, level = argument
+        return (self.host if path is None else self.host.for_module(path)).find_module(name, level)

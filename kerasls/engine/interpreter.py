@@ -22,8 +22,8 @@ from ..knowledge import Knowledge
 from . import dispatch, memo, replay
 from . import facts as F
 from .calls import CallArgs
-from .host import Host
-from .modules import LIBRARIES, SUMMARIES, ModuleSummary, ModuleValue, NotingHost, imported, module_source
+from .host import Answers, AskedHost, Host
+from .modules import LIBRARIES, SUMMARIES, ModuleSummary, ModuleValue, imported, module_source
 from .values import (
     CURRENT_FILE,
     ELLIPSIS_KEY,
@@ -172,6 +172,7 @@ class Interpreter:
         loading: frozenset = frozenset(),
         alone: bool = False,
         journal: replay.Journal | None = None,
+        answers: Answers | None = None,
     ):
         self.source = source
         self.knowledge = knowledge
@@ -179,7 +180,8 @@ class Interpreter:
         self.loading = loading  # modules being imported around this one (an import cycle stops there)
         self.alone = alone  # run for a module summary: its uncalled functions are left alone
         self.facts = F.Facts()
-        self.plan = replay.Plan(journal, source.chunks, host)
+        self.answers = answers or Answers(host)  # the machine's answers in this analysis (imported modules' runs too)
+        self.plan = replay.Plan(journal, source.chunks, self.answers)
         if self.plan.clean:  # replayed functions close over the scope they were made in: carry it on
             self.module_scope = journal.scope
             self.module_scope.vars = {}
@@ -193,7 +195,6 @@ class Interpreter:
         self.calls: dict[Function, int] = {}  # how often the program calls each function
         self._active: list[Function] = []  # the call stack, to stop recursion
         self.recorder: replay.Recorder | None = None
-        self.answers: dict = {}  # project-module lookups checked in this analysis (shared with imported modules')
 
     # -- driver -------------------------------------------------------------------------
     def run(self) -> F.Facts:
@@ -415,12 +416,11 @@ class Interpreter:
             return None
         key = (file.path, file.text, id(self.knowledge))
         summary = SUMMARIES.get(key)
-        if summary is None or not summary.still_found(self.host, self.answers):
-            host = NotingHost(self.host.for_module(file.path), file.path)
-            alone = Interpreter(module_source(file), self.knowledge, host, self.loading | {file.path}, True)
-            alone.answers = self.answers
-            facts = alone.run()
-            summary = ModuleSummary(file, facts.names, {**facts.modules, file.path: file}, host.lookups())
+        if summary is None or not self.answers.same(summary.asked):
+            host = AskedHost(self.host.for_module(file.path), file.path)
+            loading = self.loading | {file.path}
+            facts = Interpreter(module_source(file), self.knowledge, host, loading, True, answers=self.answers).run()
+            summary = ModuleSummary(file, facts.names, {**facts.modules, file.path: file}, host.questions())
             SUMMARIES.put(key, summary)
         note = getattr(self.host, "note", None)
         if note is not None:

@@ -26,6 +26,7 @@ from typing import Any
 import libcst as cst
 
 from . import facts as F
+from .host import AskedHost, Questions
 from .library.arrays import ArrayValue
 from .values import (
     ELLIPSIS_KEY,
@@ -67,7 +68,6 @@ class Same:
 _PLAIN = (int, float, complex, str, bool, bytes, type(None), slice)
 _STRUCTURAL = (ArrayValue, F.Labels, F.ClassCount, PathValue, Seq, DictValue)
 _FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _STRUCTURAL}
-_LISTS = ("models", "fits", "sources", "legacy", "data_calls", "arrays")
 
 
 class Fingerprints:
@@ -184,34 +184,12 @@ def _global_names(function: Function) -> frozenset[str] | bool:
 
 @dataclass
 class Effects:
-    """What one run added to the facts, to add again."""
+    """What one run did that a replay does again."""
 
-    lists: dict[str, list] = field(default_factory=dict)
-    imports: set[str] = field(default_factory=set)
-    environ: dict[str, str] = field(default_factory=dict)
+    added: F.Added  # to the facts
     calls: dict[str, int] = field(default_factory=dict)  # module-level functions it called, how often
-    trainable_unknown: bool = False
     steps: int = 0
-    folders: tuple = ()  # (directory, what the machine answered)
-
-
-class RecordingHost:
-    """The machine, as a remembered run sees it: class folders, each answer noted. Anything else
-    is answered too, but makes the run one not to remember."""
-
-    def __init__(self, host):
-        self.host = host
-        self.asked: list[tuple[str, Any]] = []
-        self.other = False
-
-    def class_folders(self, directory: str):
-        answer = self.host.class_folders(directory)
-        self.asked.append((directory, tuple(answer) if answer is not None else None))
-        return answer
-
-    def __getattr__(self, name: str):
-        self.other = True
-        return getattr(self.host, name)
+    asked: Questions = ()  # the class folders it asked for, and the machine's answers
 
 
 def run_remembered(interp, function: Function, run) -> None:
@@ -228,7 +206,7 @@ def run_remembered(interp, function: Function, run) -> None:
     called = {**called, SELF: function}  # calling it counts as a call of it
     runs = function.chunk.runs
     remembered = runs.get(function.node)
-    if remembered is not None and remembered[0] == key and _same_folders(interp, remembered[1]):
+    if remembered is not None and remembered[0] == key and interp.answers.same(remembered[1].asked):
         _replay(interp, remembered[1], called)
         return
     runs.pop(function.node, None)
@@ -237,20 +215,8 @@ def run_remembered(interp, function: Function, run) -> None:
         runs[function.node] = (key, effects)
 
 
-def _same_folders(interp, effects: Effects) -> bool:
-    return all(
-        (tuple(answer) if (answer := interp.host.class_folders(directory)) is not None else None) == seen
-        for directory, seen in effects.folders
-    )
-
-
 def _replay(interp, effects: Effects, called: dict[str, Function]) -> None:
-    facts = interp.facts
-    for name, items in effects.lists.items():
-        getattr(facts, name).extend(items)
-    facts.imports.update(effects.imports)
-    facts.environ.update(effects.environ)
-    facts.trainable_unknown |= effects.trainable_unknown
+    interp.facts.add(effects.added)
     for name, count in effects.calls.items():
         interp.count_call(called[name], count)
     interp.tick(effects.steps)  # the budget counts a replayed run as the run it was
@@ -258,42 +224,38 @@ def _replay(interp, effects: Effects, called: dict[str, Function]) -> None:
 
 def _record(interp, function: Function, run, called: dict[str, Function], key: tuple) -> Effects | None:
     facts = interp.facts
-    lengths = {name: len(getattr(facts, name)) for name in (*_LISTS, "functions")}
-    imports, environ = set(facts.imports), dict(facts.environ)
-    sites, modules = len(facts.import_sites), len(facts.modules)
+    mark = facts.mark()
     calls = [interp.calls.get(f, 0) for f in facts.functions]
-    trainable, steps = facts.trainable_unknown, interp.steps
+    steps = interp.steps
     host = interp.host
-    recording = interp.host = RecordingHost(host)
+    asked = interp.host = AskedHost(host)
     try:
         run()
     finally:
         interp.host = host
+    added = facts.added_since(mark)
+    questions = asked.questions()
     named = {id(f) for f in called.values()}
     if (
-        recording.other
-        or len(facts.functions) != lengths["functions"]
-        or len(facts.import_sites) != sites
-        or len(facts.modules) != modules
+        asked.other
+        or any(kind != "class_folders" for (kind, _), _ in questions)
+        or added.functions
+        or added.import_sites
+        or added.modules
         or any(interp.calls.get(f, 0) != before and id(f) not in named for f, before in zip(facts.functions, calls))
         or interp.fingerprints.fresh(function) != key  # it changed something it reads
     ):
         return None
     before = dict(zip(map(id, facts.functions), calls))
-    for model in facts.models[lengths["models"] :]:
+    for model in added.models:
         model.remembered = True
     return Effects(
-        lists={
-            name: getattr(facts, name)[lengths[name] :] for name in _LISTS if len(getattr(facts, name)) > lengths[name]
-        },
-        imports=facts.imports - imports,
-        environ={k: v for k, v in facts.environ.items() if environ.get(k) != v},
+        added,
         calls={
             name: interp.calls.get(f, 0) - before[id(f)]
             for name, f in called.items()
             if interp.calls.get(f, 0) != before.get(id(f), interp.calls.get(f, 0))
         },
-        trainable_unknown=facts.trainable_unknown and not trainable,
         steps=interp.steps - steps,
-        folders=tuple(recording.asked),
+        asked=questions,
     )

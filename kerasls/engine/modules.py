@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from ..text.source import Source
 from . import facts as F
-from .host import ModuleFile
+from .host import ModuleFile, Questions
 from .values import Const, DictValue, Instance, Origin, Seq, Value
 
 # Top-level names that are libraries, never the project's own modules: no disk lookups for them.
@@ -33,45 +33,9 @@ class ModuleSummary:
     file: ModuleFile
     names: dict[str, Value]
     modules: dict[str, ModuleFile] = field(default_factory=dict)  # what it imports of the project, transitively
-    # Every lookup of a project module its run made, transitively: (importing file, name, level, answer).
-    # The summary holds while each is answered the same (a module it imports may have changed).
-    asked: tuple = ()
-
-    def still_found(self, host, answers: dict) -> bool:
-        """Whether each lookup is answered as before; `answers` keeps them for one analysis (one
-        question is asked once however many modules import the module that asks it)."""
-        for path, name, level, answer in self.asked:
-            key = (path, name, level)
-            if key not in answers:
-                answers[key] = host.for_module(path).find_module(name, level)
-            if answers[key] != answer:
-                return False
-        return True
-
-
-class NotingHost:
-    """The machine as a module's summary run sees it: each project-module lookup noted (once)."""
-
-    def __init__(self, host, path: str):
-        self.host = host
-        self.path = path
-        self.asked: dict[tuple, object] = {}
-
-    def find_module(self, name: str, level: int = 0):
-        answer = self.host.find_module(name, level)
-        self.asked[(self.path, name, level)] = answer
-        return answer
-
-    def note(self, asked: tuple) -> None:
-        """What the summary of a module it imports asked, in turn."""
-        for path, name, level, answer in asked:
-            self.asked[(path, name, level)] = answer
-
-    def lookups(self) -> tuple:
-        return tuple((path, name, level, answer) for (path, name, level), answer in self.asked.items())
-
-    def __getattr__(self, name: str):
-        return getattr(self.host, name)
+    # What its run asked the machine (the modules it imports, and what they asked in turn): the
+    # summary holds while each is answered the same (a module it imports may have changed).
+    asked: Questions = ()
 
 
 @dataclass(eq=False)

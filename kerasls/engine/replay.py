@@ -25,12 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from . import facts as F
+from .host import Answers, AskedHost, Questions
 from .values import ELLIPSIS_KEY, SOME_SLICE, UNKNOWN, Const, Function, PathValue, Ref, Seq
 
 if TYPE_CHECKING:
     from ..text.source import Chunk
 
-LISTS = ("models", "fits", "sources", "legacy", "data_calls", "arrays", "functions")
 UNBOUND = object()  # a name the statement deleted
 
 
@@ -61,15 +62,10 @@ class Record:
     reads: dict[str, int | None] = field(default_factory=dict)  # name -> the statement that bound it
     links: set[int] = field(default_factory=set)  # statements whose objects it read
     writes: dict[str, Any] = field(default_factory=dict)  # name -> value after it (UNBOUND: deleted)
-    lists: dict[str, list] = field(default_factory=dict)
-    imports: set[str] = field(default_factory=set)
-    environ: dict[str, str] = field(default_factory=dict)
-    import_sites: dict = field(default_factory=dict)
-    modules: dict = field(default_factory=dict)
-    trainable_unknown: bool = False
+    added: F.Added = field(default_factory=F.Added)  # to the facts
     calls: dict = field(default_factory=dict)  # Function -> how often it called it
     steps: int = 0
-    asked: list = field(default_factory=list)  # (question, argument, answer) put to the machine
+    asked: Questions = ()  # what it asked the machine, and was told
     replayable: bool = True
 
 
@@ -85,60 +81,6 @@ class Journal:
     replayed: int = 0  # how many of its statements were replayed rather than run
 
 
-class AskingHost:
-    """The machine as a statement sees it: each answer noted, to ask again before a replay."""
-
-    def __init__(self, host, record: Record):
-        self.host = host
-        self.record = record
-
-    def class_folders(self, directory: str):
-        answer = self.host.class_folders(directory)
-        self.record.asked.append(("class_folders", directory, tuple(answer) if answer is not None else None))
-        return answer
-
-    def find_module(self, name: str, level: int = 0):
-        answer = self.host.find_module(name, level)
-        self.record.asked.append(("find_module", (name, level), answer))
-        return answer
-
-    def for_module(self, path: str):
-        return self.host.for_module(path)  # follows find_module, whose answer is noted
-
-    def note(self, asked: tuple) -> None:
-        """The lookups behind an imported module's summary (what it imports in turn)."""
-        for path, name, level, answer in asked:
-            self.record.asked.append(("find_module_in", (path, name, level), answer))
-
-    def __getattr__(self, name: str):
-        self.record.replayable = False
-        return getattr(self.host, name)
-
-
-class _Machine:
-    """The machine's answers now, each question asked once for the whole plan."""
-
-    def __init__(self, host):
-        self.host = host
-        self.answers: dict = {}
-
-    def same(self, record: Record) -> bool:
-        for question, argument, seen in record.asked:
-            key = (question, argument)
-            if key not in self.answers:
-                if question == "class_folders":
-                    answer = self.host.class_folders(argument)
-                    self.answers[key] = tuple(answer) if answer is not None else None
-                elif question == "find_module_in":
-                    path, name, level = argument
-                    self.answers[key] = self.host.for_module(path).find_module(name, level)
-                else:
-                    self.answers[key] = self.host.find_module(*argument)
-            if self.answers[key] != seen:
-                return False
-        return True
-
-
 class Plan:
     """Which statements of the new text replay their record, worked out before anything runs.
 
@@ -146,7 +88,7 @@ class Plan:
     its new place when lines were added or removed above it), so old and new positions are matched
     by chunk; the edited statements between are new."""
 
-    def __init__(self, journal: Journal | None, chunks: list[Chunk], host):
+    def __init__(self, journal: Journal | None, chunks: list[Chunk], answers: Answers):
         self.replayed: dict[int, Record] = {}  # new position -> the record to replay there
         self.clean: set[int] = set()
         self.readers: dict[str, list[int]] = {}  # name -> replayed statements that read it
@@ -154,14 +96,14 @@ class Plan:
         self._edited_wrote: set[str] = set()  # what the statements that are gone or edited bound
         if journal is None or not journal.complete:
             return
-        old, machine = journal.records, _Machine(host)
+        old = journal.records
         position = {id(chunk): index for index, chunk in enumerate(chunks)}
         moved = [position.get(id(record.chunk)) if record is not None else None for record in old]
         post = len(old)  # the uncalled functions' run: it always runs
         dirty = {
             index
             for index, record in enumerate(old)
-            if moved[index] is None or not record.replayable or not machine.same(record)
+            if moved[index] is None or not record.replayable or not answers.same(record.asked)
         }
         dirty.add(post)
         # What runs again makes run again the statements that read a name it bound, and those it
@@ -288,12 +230,9 @@ class Recorder:
     def run(self, index: int, chunk: Chunk | None, execute) -> Record:
         interp, facts = self.interp, self.interp.facts
         record = Record(chunk)
-        lengths = {name: len(getattr(facts, name)) for name in LISTS}
-        imports, environ = set(facts.imports), dict(facts.environ)
-        import_sites, modules = dict(facts.import_sites), dict(facts.modules)
-        trainable, steps = facts.trainable_unknown, interp.steps
+        mark, steps = facts.mark(), interp.steps
         host = interp.host
-        interp.host = AskingHost(host, record)
+        asked = interp.host = AskedHost(host)
         self.record, self.touched = record, set()
         try:
             execute()
@@ -303,24 +242,18 @@ class Recorder:
         finally:
             interp.host = host
             self.record = None
+        record.asked, record.replayable = asked.questions(), not asked.other
         scope = interp.module_scope.vars
         record.writes = {name: scope.get(name, UNBOUND) for name in self.touched}
         for name, value in record.writes.items():
             self.binder[name] = (index, value)
-        record.lists = {
-            name: getattr(facts, name)[lengths[name] :] for name in LISTS if len(getattr(facts, name)) > lengths[name]
-        }
-        record.imports = facts.imports - imports
-        record.environ = {k: v for k, v in facts.environ.items() if environ.get(k) != v}
-        record.import_sites = {k: v for k, v in facts.import_sites.items() if import_sites.get(k) is not v}
-        record.modules = {k: v for k, v in facts.modules.items() if modules.get(k) is not v}
-        record.trainable_unknown = facts.trainable_unknown and not trainable
+        record.added = facts.added_since(mark)
         record.steps = interp.steps - steps
         self._made(index, record)
         return record
 
     def _made(self, index: int, record: Record) -> None:
-        for function in record.lists.get("functions", ()):
+        for function in record.added.functions:
             self.maker[id(function)] = index
 
     def replay(self, index: int, record: Record) -> None:
@@ -332,21 +265,10 @@ class Recorder:
             else:
                 scope[name] = value
             binder[name] = (index, value)
-        if record.lists:
-            for name, items in record.lists.items():
-                getattr(facts, name).extend(items)
-            for model in record.lists.get("models", ()):
-                model.remembered = True  # it never changes again: its summaries are kept
-            self._made(index, record)
-        if record.imports:
-            facts.imports.update(record.imports)
-        if record.environ:
-            facts.environ.update(record.environ)
-        if record.import_sites:
-            facts.import_sites.update(record.import_sites)
-        if record.modules:
-            facts.modules.update(record.modules)
-        facts.trainable_unknown |= record.trainable_unknown
+        facts.add(record.added)
+        for model in record.added.models:
+            model.remembered = True  # it never changes again: its summaries are kept
+        self._made(index, record)
         for function, count in record.calls.items():
             interp.count_call(function, count)
         interp.tick(record.steps)
