@@ -99,6 +99,7 @@ class Plan:
         old = journal.records
         position = {id(chunk): index for index, chunk in enumerate(chunks)}
         moved = [position.get(id(record.chunk)) if record is not None else None for record in old]
+        shifted = any(new != index for index, new in enumerate(moved) if new is not None)
         post = len(old)  # the uncalled functions' run: it always runs
         dirty = {
             index
@@ -132,7 +133,7 @@ class Plan:
                 continue
             self._wrote[moved[index]] = set(record.writes)
             if index not in dirty:
-                self.replayed[moved[index]] = _renumbered(record, moved)
+                self.replayed[moved[index]] = _renumbered(record, moved) if shifted else record
         self.clean = set(self.replayed)
         self._affected: dict[int, list[int]] = {}  # the same graph, among the replayed statements
         for index in sorted(self.clean):
